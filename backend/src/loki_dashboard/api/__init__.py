@@ -1,0 +1,1 @@
+"""HTTP routes: thin handlers that declare dependencies and call one service function."""

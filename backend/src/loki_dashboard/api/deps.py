@@ -1,0 +1,47 @@
+"""Named dependencies; a route's signature says what it needs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from loki_dashboard.config import Settings
+from loki_dashboard.db.engine import Database
+from loki_dashboard.db.session import session_scope
+from loki_dashboard.realtime.bus import EventBus
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def get_bus(request: Request) -> EventBus:
+    bus: EventBus = request.app.state.bus
+    return bus
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's unit of work: reads use the read pool, anything else the single writer."""
+    database = get_database(request)
+    read_only = request.method in _READ_METHODS
+    sessions = database.read_sessions if read_only else database.write_sessions
+    async with session_scope(sessions, get_bus(request)) as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+BusDep = Annotated[EventBus, Depends(get_bus)]
+# scope="function": commit before the response is sent, so a failed commit is never a 200.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

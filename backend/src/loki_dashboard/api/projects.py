@@ -1,0 +1,61 @@
+"""Project routes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from fastapi import APIRouter, status
+
+from loki_dashboard.api.deps import SessionDep, SettingsDep
+from loki_dashboard.errors import Conflict, InvalidInput, NotFound, error_responses
+from loki_dashboard.models import Project
+from loki_dashboard.schemas import projects as schemas
+from loki_dashboard.services import projects as service
+
+router = APIRouter(prefix="/projects", tags=["projects"])
+
+
+@router.get("", response_model=list[schemas.Project])
+async def list_projects(session: SessionDep) -> Sequence[Project]:
+    """List every registered project."""
+    return await service.list_all(session)
+
+
+@router.post(
+    "",
+    response_model=schemas.Project,
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(InvalidInput, Conflict),
+)
+async def register_project(
+    data: schemas.ProjectCreate, session: SessionDep, settings: SettingsDep
+) -> Project:
+    """Register a folder as a project."""
+    return await service.register(session, data, loki_home=settings.home)
+
+
+@router.get("/{project_id}", response_model=schemas.Project, responses=error_responses(NotFound))
+async def get_project(project_id: uuid.UUID, session: SessionDep) -> Project:
+    """Get one project."""
+    return await service.get(session, project_id)
+
+
+@router.put(
+    "/{project_id}",
+    response_model=schemas.Project,
+    responses=error_responses(NotFound, InvalidInput),
+)
+async def update_project(
+    project_id: uuid.UUID, data: schemas.ProjectUpdate, session: SessionDep
+) -> Project:
+    """Update a project's name, provider, branch, remote or config."""
+    return await service.update(session, project_id, data)
+
+
+@router.delete(
+    "/{project_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(NotFound)
+)
+async def delete_project(project_id: uuid.UUID, session: SessionDep) -> None:
+    """Unregister a project and remove its rows; files on disk are never touched."""
+    await service.remove(session, project_id)

@@ -1,0 +1,11 @@
+"""Every `/api` route module, included once."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from loki_dashboard.api import projects, status
+
+api_router = APIRouter(prefix="/api")
+api_router.include_router(status.router)
+api_router.include_router(projects.router)

@@ -1,0 +1,59 @@
+"""The FastAPI application: `create_app()` builds it, `lifespan` owns every resource."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from loki_dashboard import __version__
+from loki_dashboard.api import health
+from loki_dashboard.api.router import api_router
+from loki_dashboard.config import Settings, get_settings
+from loki_dashboard.db.engine import create_database
+from loki_dashboard.db.instance_lock import InstanceLock
+from loki_dashboard.db.migrate import upgrade_to_head
+from loki_dashboard.errors import register_error_handlers
+from loki_dashboard.realtime.bus import EventBus
+
+logger = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Lock the SQLite file, open the database, migrate it; release in reverse order."""
+    settings: Settings = app.state.settings
+    lock = None
+    if settings.sqlite_path is not None:
+        lock = InstanceLock(settings.home, settings.sqlite_path)
+        lock.acquire()
+    database = create_database(settings)
+    try:
+        await upgrade_to_head(database.writer)
+        app.state.database = database
+        app.state.bus = EventBus()
+        app.state.started = time.monotonic()
+        logger.info("database ready (%s)", database.kind)
+        yield
+    finally:
+        await database.dispose()
+        if lock is not None:
+            lock.release()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app for `settings` (the process-wide settings when omitted)."""
+    app = FastAPI(
+        title="Loki Dashboard",
+        version=__version__,
+        description="Real-time control room for autonomous Loki Mode runs.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings or get_settings()
+    register_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(api_router)
+    return app

@@ -1,0 +1,68 @@
+"""`loki dashboard …`: run the server."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from loki_dashboard.config import ConfigError, Settings, load_settings
+from loki_dashboard.db.instance_lock import InstanceLock, InstanceLocked
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"error: {message}", err=True)
+    raise SystemExit(code)
+
+
+def _check_not_running(settings: Settings) -> None:
+    """Refuse early, with one line, when another dashboard already owns the SQLite file."""
+    if settings.sqlite_path is None:
+        return
+    lock = InstanceLock(settings.home, settings.sqlite_path)
+    try:
+        lock.acquire()
+    except InstanceLocked as exc:
+        _fail(str(exc))
+    lock.release()
+
+
+@click.group()
+def dashboard() -> None:
+    """Run and manage the dashboard server."""
+
+
+@dashboard.command()
+@click.option("--host", default=None, help="Address to bind [env LOKI_DASHBOARD_HOST; 127.0.0.1]")
+@click.option("--port", type=int, default=None, help="Port [env LOKI_DASHBOARD_PORT; 57374]")
+@click.option("--db", "database_url", default=None, help="Database URL [env LOKI_DATABASE_URL]")
+@click.option("--foreground", "-f", is_flag=True, help="Run in this terminal until Ctrl-C.")
+def start(host: str | None, port: int | None, database_url: str | None, foreground: bool) -> None:
+    """Start the dashboard server."""
+    try:
+        settings = load_settings(host=host, port=port, database_url=database_url)
+    except ConfigError as exc:
+        _fail(str(exc), code=2)
+        return
+    if not foreground:
+        _fail("background mode is not available yet; run 'loki dashboard start --foreground'")
+    _check_not_running(settings)
+
+    import uvicorn
+
+    from loki_dashboard.app import create_app
+
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    click.echo(
+        f"Loki Dashboard on http://{settings.host}:{settings.port} ({settings.database_kind})"
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
+    )

@@ -1,0 +1,218 @@
+"""All settings in one typed object: flags > environment > `$LOKI_HOME/config.yaml` > defaults.
+
+`load_settings()` is the only way to build one; it turns every bad value into a `ConfigError`
+whose message names the setting and where the value came from, so start-up can print one
+clear line instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from contextvars import ContextVar
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+DEFAULT_PORT = 57374
+
+# Environment name of each field; the YAML file accepts either this or the field name.
+ENV_NAMES: dict[str, str] = {
+    "home": "LOKI_HOME",
+    "database_url": "LOKI_DATABASE_URL",
+    "host": "LOKI_DASHBOARD_HOST",
+    "port": "LOKI_DASHBOARD_PORT",
+    "token": "LOKI_DASHBOARD_TOKEN",
+    "log_level": "LOKI_LOG_LEVEL",
+}
+# The command-line flag that sets a field, for error messages.
+FLAG_NAMES: dict[str, str] = {"database_url": "--db", "host": "--host", "port": "--port"}
+
+_yaml_values: ContextVar[dict[str, Any] | None] = ContextVar("_yaml_values", default=None)
+
+
+class ConfigError(Exception):
+    """A setting has a value the dashboard cannot run with; the message is one actionable line."""
+
+
+class _YamlSource(PydanticBaseSettingsSource):
+    """Feeds the already-parsed `config.yaml` into pydantic-settings at the lowest precedence."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:  # noqa: ARG002
+        values = _yaml_values.get() or {}
+        return values.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        values = _yaml_values.get() or {}
+        return {ENV_NAMES[name]: value for name, value in values.items()}
+
+
+class Settings(BaseSettings):
+    """Runtime configuration of one dashboard process."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+
+    home: Path = Field(default_factory=lambda: Path.home() / ".loki", alias="LOKI_HOME")
+    database_url: str = Field(default="", alias="LOKI_DATABASE_URL")
+    host: str = Field(default="127.0.0.1", alias="LOKI_DASHBOARD_HOST", min_length=1)
+    port: int = Field(default=DEFAULT_PORT, alias="LOKI_DASHBOARD_PORT", ge=1, le=65535)
+    token: SecretStr | None = Field(default=None, alias="LOKI_DASHBOARD_TOKEN")
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info", alias="LOKI_LOG_LEVEL"
+    )
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,  # noqa: ARG003
+        file_secret_settings: PydanticBaseSettingsSource,  # noqa: ARG003
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _YamlSource(settings_cls))
+
+    @field_validator("home", mode="after")
+    @classmethod
+    def _absolute_home(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _lower_level(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("database_url", mode="after")
+    @classmethod
+    def _normalise_database_url(cls, value: str) -> str:
+        return normalise_database_url(value) if value else ""
+
+    @model_validator(mode="after")
+    def _default_database_url(self) -> Settings:
+        if not self.database_url:
+            default = normalise_database_url(f"sqlite:///{self.home / 'dashboard.db'}")
+            object.__setattr__(self, "database_url", default)
+        return self
+
+    @property
+    def database_kind(self) -> Literal["sqlite", "postgresql"]:
+        return "sqlite" if self.database_url.startswith("sqlite") else "postgresql"
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        if self.database_kind != "sqlite":
+            return None
+        return Path(self.database_url.split(":///", 1)[1])
+
+    @property
+    def is_loopback(self) -> bool:
+        return self.host in {"127.0.0.1", "localhost", "::1"} or self.host.startswith("127.")
+
+
+def normalise_database_url(url: str) -> str:
+    """Map the URL forms people type onto the async drivers we ship; refuse anything else."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ValueError(f"'{url}' is not a URL; use sqlite:///path/to/file.db or postgresql://…")
+    scheme = scheme.lower()
+    if scheme in {"sqlite", "sqlite+aiosqlite"}:
+        path = rest[1:] if rest.startswith("/") else rest
+        if not path or path == ":memory:" or path.startswith("file:"):
+            raise ValueError(
+                "an in-memory or URI SQLite database would lose everything; give a file path"
+            )
+        return f"sqlite+aiosqlite:///{Path(path).expanduser().resolve()}"
+    if scheme in {"postgresql", "postgres", "postgresql+asyncpg"}:
+        return f"postgresql+asyncpg://{rest}"
+    raise ValueError(
+        f"unknown scheme '{scheme}'; use sqlite:///path/to/file.db or postgresql://user@host/db"
+    )
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise ConfigError(f"{path}: malformed YAML{where}; fix or remove the file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of setting: value at the top level")
+    values: dict[str, Any] = {}
+    aliases = {env: name for name, env in ENV_NAMES.items()}
+    for key, value in data.items():
+        name = aliases.get(str(key), str(key))
+        if name in ENV_NAMES:
+            values[name] = value
+    return values
+
+
+def _origin(
+    field: str, overrides: dict[str, Any], yaml_values: dict[str, Any], yaml_path: Path
+) -> str:
+    if field in overrides:
+        return f"flag {FLAG_NAMES.get(field, field)}"
+    env_name = ENV_NAMES.get(field)
+    if env_name and env_name in os.environ:
+        return f"environment variable {env_name}"
+    if field in yaml_values:
+        return str(yaml_path)
+    return "the default"
+
+
+def _check_writable_folder(folder: Path, setting: str, origin: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"{setting} (from {origin}): cannot create folder {folder} ({exc.strerror})"
+        ) from None
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(f"{setting} (from {origin}): folder {folder} is not writable")
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build validated settings; `overrides` are command-line flags (None means not given)."""
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    home_raw = overrides.get("home") or os.environ.get("LOKI_HOME") or Path.home() / ".loki"
+    yaml_path = Path(home_raw).expanduser() / "config.yaml"
+    yaml_values = _read_yaml(yaml_path)
+    token = _yaml_values.set(yaml_values)
+    try:
+        settings = Settings(**{ENV_NAMES.get(k, k): v for k, v in overrides.items()})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = str(error["loc"][0]) if error["loc"] else "settings"
+        field = next((name for name, env in ENV_NAMES.items() if env == loc), loc)
+        origin = _origin(field, overrides, yaml_values, yaml_path)
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{ENV_NAMES.get(field, field)} (from {origin}): {message}") from None
+    finally:
+        _yaml_values.reset(token)
+    _check_writable_folder(
+        settings.home, "LOKI_HOME", _origin("home", overrides, yaml_values, yaml_path)
+    )
+    if settings.sqlite_path is not None:
+        _check_writable_folder(
+            settings.sqlite_path.parent,
+            "LOKI_DATABASE_URL",
+            _origin("database_url", overrides, yaml_values, yaml_path),
+        )
+    return settings
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once; tests and the CLI build their own instead."""
+    return load_settings()

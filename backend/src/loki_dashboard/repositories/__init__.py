@@ -1,0 +1,1 @@
+"""Queries only: module functions taking the session first, keyword-only arguments after."""

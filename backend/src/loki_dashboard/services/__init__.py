@@ -1,0 +1,1 @@
+"""Business rules: what may change and which events a change publishes."""
