@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from loki_dashboard.app import create_app
 from loki_dashboard.config import Settings, load_settings
 
-pytest_plugins = ["tests.fixtures.database"]
+pytest_plugins = ["tests.fixtures.database", "tests.fixtures.server"]
 
 
 @pytest.fixture(autouse=True)
