@@ -7,16 +7,21 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-# Each benchmark is a script; the order goes from the database up to the browser.
-BENCHMARKS = ["api.py", "realtime.py", "watcher.py", "browser.py"]
+# Each benchmark is a script; known ones run first, from the database up to the browser.
+ORDER = ["api.py", "realtime.py", "watcher.py", "control.py", "frontend.py", "browser.py"]
+HELPERS = {"common.py", "run.py"}
+
+
+def benchmarks() -> list[str]:
+    """Every bench/*.py script except the shared helpers, in ORDER, then by name."""
+    found = sorted(p.name for p in HERE.glob("*.py") if p.name not in HELPERS)
+    return [n for n in ORDER if n in found] + [n for n in found if n not in ORDER]
 
 
 def main() -> int:
     failures = 0
-    for name in BENCHMARKS:
+    for name in benchmarks():
         script = HERE / name
-        if not script.exists():
-            continue
         print(f"\n##### {name}", flush=True)
         result = subprocess.run([sys.executable, str(script)], cwd=HERE)
         failures += result.returncode != 0
