@@ -1,0 +1,1 @@
+"""Read and write the .loki file protocol that Loki Mode runs speak."""

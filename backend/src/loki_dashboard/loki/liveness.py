@@ -1,0 +1,178 @@
+"""The one function that decides whether a run is alive and what its status is.
+
+Every surface (REST, WebSocket, CLI, UI) goes through `run_status`, so they never disagree.
+Pid files survive crashes and pids are reused, so a pid counts only when its process exists
+and its command line looks like a Loki run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from loki_dashboard.loki.files import as_dict, as_int, as_str, is_ignored_name
+from loki_dashboard.loki.run_state import AutonomyState
+from loki_dashboard.loki.timestamps import parse_time
+
+# A skill-mode heartbeat older than this is stale (the old dashboard's rule; control.py's 6 h
+# would show a crashed run as alive for hours).
+SESSION_JSON_FRESH = timedelta(minutes=5)
+_LOKI_MARKERS = ("loki", "run.sh", "autonomy")
+
+# Final autonomy-state statuses once the process is gone.
+COMPLETED_STATUSES = frozenset(
+    {
+        "council_approved",
+        "council_force_approved",
+        "deterministic_gates_passed",
+        "completion_promise_fulfilled",
+        "reuse_already_satisfied",
+        "max_iterations_reached",
+        "max_duration_reached",
+        "completed",
+    }
+)
+FAILED_STATUSES = frozenset(
+    {
+        "failed",
+        "gate_stuck_static_analysis",
+        "gate_stuck_mock_integrity",
+        "gate_stuck_mutation_integrity",
+        "policy_blocked",
+        "inconclusive_spec_contradiction",
+        "provider_deadline_partial_mutation",
+    }
+)
+
+
+@dataclass(frozen=True)
+class RunStatus:
+    """`status` is one of running, paused, stopping, stopped, completed, failed."""
+
+    status: str
+    alive: bool
+    pid: int | None
+    reason: str
+
+
+def read_pid_file(path: Path) -> int | None:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")[:64]
+    except OSError:
+        return None
+    pid = as_int(text.strip().split()[0] if text.strip() else None)
+    return pid if pid and pid > 0 else None
+
+
+def process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def looks_like_loki(pid: int) -> bool:
+    """True when the process's command line names a Loki run (or /proc cannot tell us)."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return not Path("/proc/self").exists()  # no procfs on this system: trust kill(0)
+    except OSError:
+        return False
+    cmdline = raw.replace(b"\0", b" ").decode("utf-8", "replace").lower()
+    return any(marker in cmdline for marker in _LOKI_MARKERS)
+
+
+def is_loki_process(pid: int) -> bool:
+    return process_exists(pid) and looks_like_loki(pid)
+
+
+def candidate_pids(loki_dir: Path) -> list[tuple[str, int]]:
+    """(file, pid) of every pid file that could prove a run alive, most specific first."""
+    found: list[tuple[str, int]] = []
+
+    def add(path: Path) -> None:
+        pid = read_pid_file(path)
+        if pid is not None:
+            found.append((str(path.relative_to(loki_dir)), pid))
+
+    add(loki_dir / "loki.pid")
+    for pattern in ("sessions/*/loki.pid", "run-*.pid", "run.pid"):
+        for path in sorted(loki_dir.glob(pattern)):
+            if not is_ignored_name(path.name):
+                add(path)
+    for path in sorted(loki_dir.glob("pids/*.json")):
+        if is_ignored_name(path.name):
+            continue
+        try:
+            data = as_dict(json.loads(path.read_bytes()[:65536]))
+        except (OSError, ValueError):
+            continue
+        if as_str(data.get("kind")) in {"wrapper", "runner"}:
+            pid = as_int(data.get("pid"))
+            if pid and pid > 0:
+                found.append((str(path.relative_to(loki_dir)), pid))
+    return found
+
+
+def session_json_alive(loki_dir: Path, now: datetime) -> bool:
+    """A skill-mode heartbeat: `status == "running"` and updated within five minutes."""
+    path = loki_dir / "session.json"
+    try:
+        data = as_dict(json.loads(path.read_bytes()[:65536]))
+        mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except (OSError, ValueError):
+        return False
+    if as_str(data.get("status")) != "running":
+        return False
+    updated = parse_time(data.get("updatedAt")) or parse_time(data.get("startedAt")) or mtime
+    return now - updated < SESSION_JSON_FRESH
+
+
+def run_status(
+    loki_dir: Path,
+    *,
+    autonomy: AutonomyState | None = None,
+    now: datetime | None = None,
+    is_alive: Callable[[int], bool] = is_loki_process,
+) -> RunStatus:
+    """Liveness and status of the run in `loki_dir`.
+
+    Alive: STOP → stopping; PAUSE (or autonomy status "paused") → paused; else running.
+    Not alive: COMPLETED marker or a success/limit status → completed; a blocked/failed status →
+    failed; otherwise stopped.
+    """
+    now = now or datetime.now(UTC)
+    live_pid: int | None = None
+    reason = "no live pid"
+    for source, pid in candidate_pids(loki_dir):
+        if is_alive(pid):
+            live_pid, reason = pid, f"pid {pid} from {source} is a live Loki process"
+            break
+    alive = live_pid is not None
+    if not alive and session_json_alive(loki_dir, now):
+        alive, reason = True, "session.json heartbeat is fresh"
+    status_word = autonomy.status if autonomy else None
+    if alive:
+        if (loki_dir / "STOP").exists():
+            return RunStatus("stopping", True, live_pid, reason + "; STOP requested")
+        if (loki_dir / "PAUSE").exists() or status_word == "paused":
+            return RunStatus("paused", True, live_pid, reason + "; paused")
+        return RunStatus("running", True, live_pid, reason)
+    last_pid = autonomy.pid if autonomy else None
+    if (loki_dir / "COMPLETED").exists():
+        return RunStatus("completed", False, last_pid, reason + "; COMPLETED marker")
+    if status_word in COMPLETED_STATUSES:
+        return RunStatus("completed", False, last_pid, f"{reason}; final status {status_word}")
+    if status_word in FAILED_STATUSES:
+        return RunStatus("failed", False, last_pid, f"{reason}; final status {status_word}")
+    return RunStatus("stopped", False, last_pid, reason)

@@ -1,0 +1,72 @@
+"""Log lines of a run: ANSI colours stripped (the raw line kept), secrets redacted, level parsed.
+
+run.sh prints `[INFO] msg`, `[WARN]`, `[ERROR]`, `[STEP]` with colours and no timestamps; the
+agent's stream-json lines may be long and carry keys, so redaction runs on both copies.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Longest message kept; a stream-json line can be megabytes.
+MAX_LINE_CHARS = 16_384
+
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+_SECRETS = [
+    re.compile(r"\bsk-(?:ant-|proj-)?[A-Za-z0-9_\-]{16,}"),
+    re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}"),
+    re.compile(r"\bgithub_pat_[A-Za-z0-9_]{20,}"),
+    re.compile(r"\bxox[abposr]-[A-Za-z0-9\-]{10,}"),
+    re.compile(r"\bAKIA[0-9A-Z]{16}\b"),
+    re.compile(r"\bAIza[0-9A-Za-z_\-]{30,}"),
+    re.compile(r"\bloki_[A-Za-z0-9_\-]{32,}"),
+]
+_BEARER = re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/\-]{8,}=*")
+_ASSIGNED = re.compile(
+    r"(?i)\b((?:[a-z_]*_)?(?:api[_-]?key|secret|token|password|passwd)\"?\s*[:=]\s*\"?)"
+    r"([^\s\"',;]{6,})"
+)
+_LEVEL = re.compile(r"^\s*\[(INFO|WARN|WARNING|ERROR|ERR|STEP|DEBUG|OK|SUCCESS)\]", re.I)
+_LEVEL_LOOSE = re.compile(r"^\S*\s*(?:\[[^\]]*\]\s*)?(INFO|WARN|WARNING|ERROR|DEBUG)\b")
+_LEVELS = {
+    "info": "info",
+    "ok": "info",
+    "success": "info",
+    "warn": "warn",
+    "warning": "warn",
+    "error": "error",
+    "err": "error",
+    "step": "step",
+    "debug": "debug",
+}
+REDACTED = "[REDACTED]"
+
+
+@dataclass(frozen=True)
+class LogLine:
+    message: str  # plain text, secrets redacted
+    raw: str  # colours kept, secrets redacted
+    level: str
+
+
+def strip_ansi(text: str) -> str:
+    return _ANSI.sub("", text)
+
+
+def redact(text: str) -> str:
+    for pattern in _SECRETS:
+        text = pattern.sub(REDACTED, text)
+    text = _BEARER.sub(lambda m: m.group(1) + REDACTED, text)
+    return _ASSIGNED.sub(lambda m: m.group(1) + REDACTED, text)
+
+
+def parse_level(plain: str) -> str:
+    match = _LEVEL.match(plain) or _LEVEL_LOOSE.match(plain)
+    return _LEVELS[match.group(1).lower()] if match else "info"
+
+
+def parse_line(raw: str) -> LogLine:
+    raw = raw.rstrip("\r\n")[:MAX_LINE_CHARS].replace("\x00", "")
+    plain = strip_ansi(raw)
+    return LogLine(message=redact(plain), raw=redact(raw), level=parse_level(plain))

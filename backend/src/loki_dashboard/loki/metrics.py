@@ -1,0 +1,57 @@
+"""Tokens and cost: `metrics/efficiency/iteration-N.json`, else `context/tracking.json` totals.
+
+All-zero token counts mean "not measured", not "free": such iterations are left out.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from loki_dashboard.loki.files import as_dict, is_ignored_name, read_json
+
+_TOKEN_KEYS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_creation_tokens")
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool):
+        return 0.0
+    return float(value) if isinstance(value, (int, float)) else 0.0
+
+
+def read_token_totals(loki_dir: Path) -> dict[str, Any] | None:
+    """{input, output, cost_usd, iterations, source} or None when nothing was measured."""
+    totals = {"input": 0.0, "output": 0.0, "cost_usd": 0.0}
+    measured = 0
+    folder = loki_dir / "metrics" / "efficiency"
+    for path in sorted(folder.glob("iteration-*.json")) if folder.is_dir() else []:
+        if is_ignored_name(path.name):
+            continue
+        data = as_dict(read_json(path, max_bytes=1 << 20).value)
+        if not any(_number(data.get(key)) for key in _TOKEN_KEYS):
+            continue
+        measured += 1
+        totals["input"] += _number(data.get("input_tokens"))
+        totals["output"] += _number(data.get("output_tokens"))
+        totals["cost_usd"] += _number(data.get("cost_usd"))
+    if measured:
+        return {
+            "input": int(totals["input"]),
+            "output": int(totals["output"]),
+            "cost_usd": round(totals["cost_usd"], 6),
+            "iterations": measured,
+            "source": "metrics/efficiency",
+        }
+    tracking = as_dict(
+        as_dict(read_json(loki_dir / "context" / "tracking.json").value).get("totals")
+    )
+    tokens_in = _number(tracking.get("input") or tracking.get("input_tokens"))
+    tokens_out = _number(tracking.get("output") or tracking.get("output_tokens"))
+    if not (tokens_in or tokens_out):
+        return None
+    return {
+        "input": int(tokens_in),
+        "output": int(tokens_out),
+        "cost_usd": round(_number(tracking.get("cost_usd")), 6),
+        "source": "context/tracking.json",
+    }

@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from loki_dashboard.loki.events_log import parse_event_lines
+from loki_dashboard.loki.learnings import parse_learnings
+from loki_dashboard.loki.log_lines import REDACTED, parse_line
+from loki_dashboard.loki.metrics import read_token_totals
+from loki_dashboard.loki.registry import parse_registry
+from loki_dashboard.loki.tail import Cursor, read_new_lines
+
+
+class TestLogLines:
+    def test_ansi_stripped_raw_kept_level_parsed(self) -> None:
+        line = parse_line("\x1b[0;31m[ERROR]\x1b[0m build failed\n")
+        assert line.message == "[ERROR] build failed"
+        assert "\x1b[0;31m" in line.raw
+        assert line.level == "error"
+        assert parse_line("[STEP] 2").level == "step"
+        assert parse_line("[WARN] x").level == "warn"
+        assert parse_line("plain text").level == "info"
+
+    def test_secrets_redacted_in_both_copies(self) -> None:
+        secret = "sk-ant-api03-" + "a" * 40
+        line = parse_line(
+            f"\x1b[1mkey {secret} Authorization: Bearer abcdef123456789 "
+            "ANTHROPIC_API_KEY=supersecretvalue ghp_" + "b" * 36
+        )
+        for text in (line.message, line.raw):
+            assert secret not in text
+            assert "abcdef123456789" not in text
+            assert "supersecretvalue" not in text
+            assert "b" * 36 not in text
+            assert REDACTED in text
+
+    def test_long_lines_are_capped(self) -> None:
+        assert len(parse_line("x" * 100_000).message) <= 16_384
+
+
+class TestTail:
+    def test_first_read_starts_near_end_then_follows(self, tmp_path: Path) -> None:
+        log = tmp_path / "agent.log"
+        log.write_bytes(b"old line\n" * 1000)
+        first = read_new_lines(log, None, backlog=50)
+        assert all(line == b"old line" for line in first.lines)
+        assert len(first.lines) < 10
+        with log.open("ab") as f:
+            f.write(b"new 1\nnew 2\npartial")
+        second = read_new_lines(log, first.cursor)
+        assert second.lines == [b"new 1", b"new 2"]
+        with log.open("ab") as f:
+            f.write(b" end\n")
+        assert read_new_lines(log, second.cursor).lines == [b"partial end"]
+
+    def test_truncation_restarts_from_new_end(self, tmp_path: Path) -> None:
+        log = tmp_path / "agent.log"
+        log.write_bytes(b"a\n" * 5000)
+        cursor = read_new_lines(log, None).cursor
+        assert cursor is not None
+        # The runner trims to its last bytes via a temp file and mv: same size class, new inode.
+        data = log.read_bytes()[-100:]
+        with log.open("r+b") as f:
+            f.truncate(0)
+            f.write(data)
+        trimmed = read_new_lines(log, cursor)
+        assert trimmed.reset == "truncated"
+        assert trimmed.lines == []
+        with log.open("ab") as f:
+            f.write(b"after trim\n")
+        assert read_new_lines(log, trimmed.cursor).lines == [b"after trim"]
+
+    def test_rotation_reads_new_file_from_start(self, tmp_path: Path) -> None:
+        log = tmp_path / "events.jsonl"
+        log.write_bytes(b"one\n")
+        cursor = read_new_lines(log, None).cursor
+        os.rename(log, tmp_path / "events.jsonl.1")
+        log.write_bytes(b"two\nthree\n")
+        rotated = read_new_lines(log, cursor)
+        assert rotated.reset == "rotated"
+        assert rotated.lines == [b"two", b"three"]
+
+    def test_chunks_bound_memory_and_report_more(self, tmp_path: Path) -> None:
+        log = tmp_path / "big.log"
+        log.write_bytes(b"")
+        cursor = read_new_lines(log, None).cursor
+        log.write_bytes(b"0123456789\n" * 1000)
+        total, more = 0, True
+        while more:
+            read = read_new_lines(log, cursor, chunk=1000)
+            assert len(read.lines) <= 100
+            total += len(read.lines)
+            cursor, more = read.cursor, read.more
+        assert total == 1000
+
+    def test_missing_file(self, tmp_path: Path) -> None:
+        read = read_new_lines(tmp_path / "nope.log", Cursor(1, 5))
+        assert read.lines == []
+        assert read.cursor == Cursor(1, 5)
+
+
+class TestEvents:
+    def test_torn_lines_string_data_and_junk(self) -> None:
+        events = parse_event_lines(
+            [
+                b'{"timestamp":"2026-08-10T12:00:00Z","type":"phase_change",'
+                b'"data":{"from":"BOOTSTRAP","to":"BUILDING"}}',
+                b'{"timestamp":"2026-08-10T12:00:01Z","type":"note","data":"hello"}',
+                b"[1,2]",
+                b'{"type": "iteration_start", "timestamp": 1786363200000}',
+                b'{"timestamp":"2026-08-10T12:00:02Z","type":"iteration_st',
+            ]
+        )
+        assert [e.type for e in events] == ["phase_change", "note", "iteration_start"]
+        assert events[0].data["to"] == "BUILDING"
+        assert events[1].data == {"message": "hello"}
+        assert events[2].timestamp is not None
+
+
+class TestLearningsAndRegistry:
+    def test_header_skipped_and_duplicates_merged(self) -> None:
+        text = "\n".join(
+            [
+                json.dumps({"version": "1.0", "created": "2026-01-01T00:00:00Z"}),
+                json.dumps({"project": "a", "category": "session", "description": "Use WAL"}),
+                json.dumps({"project": "b", "description": "use wal "}),
+                "{torn",
+                json.dumps({"description": "Pin versions"}),
+            ]
+        )
+        records = parse_learnings(text, "patterns")
+        assert [r.description for r in records] == ["Use WAL", "Pin versions"]
+        assert records[0].project == "a"
+        assert parse_learnings(json.dumps({"version": "1.0"}), "mistakes") == []
+
+    def test_registry(self) -> None:
+        value = {
+            "version": "1",
+            "projects": {
+                "abc": {"path": "/home/u/shop", "name": "shop", "status": "running"},
+                "def": {"path": "relative"},
+                "ghi": "junk",
+            },
+        }
+        assert [(p.path, p.name) for p in parse_registry(value)] == [("/home/u/shop", "shop")]
+        assert parse_registry([]) == []
+
+
+class TestMetrics:
+    def test_zero_iterations_are_unmeasured_and_tracking_is_fallback(self, tmp_path: Path) -> None:
+        loki = tmp_path / ".loki"
+        eff = loki / "metrics" / "efficiency"
+        eff.mkdir(parents=True)
+        (eff / "iteration-1.json").write_text(json.dumps({"input_tokens": 0, "output_tokens": 0}))
+        assert read_token_totals(loki) is None
+        (loki / "context").mkdir()
+        (loki / "context" / "tracking.json").write_text(
+            json.dumps({"totals": {"input": 10, "output": 5, "cost_usd": 0.5}})
+        )
+        assert read_token_totals(loki) == {
+            "input": 10,
+            "output": 5,
+            "cost_usd": 0.5,
+            "source": "context/tracking.json",
+        }
+        (eff / "iteration-2.json").write_text(
+            json.dumps({"input_tokens": 100, "output_tokens": 20, "cost_usd": 0.25})
+        )
+        totals = read_token_totals(loki)
+        assert totals is not None
+        assert (totals["input"], totals["iterations"], totals["source"]) == (
+            100,
+            1,
+            "metrics/efficiency",
+        )
