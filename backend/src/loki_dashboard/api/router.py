@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from loki_dashboard.api import projects, status
+from loki_dashboard.api import projects, status, tasks
 
 api_router = APIRouter(prefix="/api")
 api_router.include_router(status.router)
 api_router.include_router(projects.router)
+api_router.include_router(tasks.router)
