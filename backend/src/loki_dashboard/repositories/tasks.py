@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from loki_dashboard.models import Project, Task
+from loki_dashboard.models import Task
 from loki_dashboard.models.task import TASK_STATUSES
 
 STATUS_RANK = {status: rank for rank, status in enumerate(TASK_STATUSES)}
@@ -138,18 +138,6 @@ async def column_size(session: AsyncSession, project_id: uuid.UUID, status: str)
         select(func.count()).where(Task.project_id == project_id, Task.status == status)
     )
     return int(count or 0)
-
-
-async def lock_project(session: AsyncSession, project_id: uuid.UUID) -> bool:
-    """Serialise order-changing writes of one project; False when the project does not exist.
-
-    PostgreSQL takes a row lock that concurrent movers wait on; SQLite's single writer connection
-    with BEGIN IMMEDIATE already serialises every write, and FOR UPDATE renders as nothing there.
-    """
-    locked = await session.scalar(
-        select(Project.id).where(Project.id == project_id).with_for_update()
-    )
-    return locked is not None
 
 
 async def column_ids(

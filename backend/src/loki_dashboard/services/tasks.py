@@ -8,9 +8,6 @@ whose position changed are written.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -21,9 +18,11 @@ from loki_dashboard.db.types import utcnow
 from loki_dashboard.errors import Conflict, InvalidInput, NotFound
 from loki_dashboard.models import RunSession, Task
 from loki_dashboard.realtime.events import DomainEvent, stage_event
+from loki_dashboard.repositories import projects as projects_repo
 from loki_dashboard.repositories import tasks as repo
 from loki_dashboard.repositories.tasks import SortKey, TaskFilter
 from loki_dashboard.schemas import tasks as schemas
+from loki_dashboard.services.cursors import decode_cursor, encode_cursor
 
 # Deepest parent chain we walk when refusing cycles; real boards nest a few levels.
 MAX_PARENT_DEPTH = 10_000
@@ -34,20 +33,15 @@ def _event(kind: str, task: Task, **extra: Any) -> DomainEvent:
     return DomainEvent(f"task:{kind}", data, project_id=task.project_id, session_id=task.session_id)
 
 
-def encode_cursor(key: SortKey) -> str:
-    raw = json.dumps([key.rank, key.column_order, str(key.id)]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def _encode(key: SortKey) -> str:
+    return encode_cursor(key.rank, key.column_order, str(key.id))
 
 
-def decode_cursor(cursor: str) -> SortKey:
-    """The position a `next_cursor` stands for; a cursor we did not make is a 422."""
+def _decode(cursor: str) -> SortKey:
+    rank, order, task_id = decode_cursor(cursor, int, int, str)
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        rank, order, task_id = json.loads(raw)
-        if not (isinstance(rank, int) and isinstance(order, int)):
-            raise ValueError("rank and order must be integers")
         return SortKey(rank, order, uuid.UUID(task_id))
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except ValueError:
         raise InvalidInput(
             "cursor is not valid: pass the next_cursor of a previous page unchanged",
             details=[{"field": "cursor"}],
@@ -58,12 +52,12 @@ async def list_page(
     session: AsyncSession, where: TaskFilter, *, cursor: str | None, limit: int
 ) -> tuple[Sequence[Task], str | None]:
     """One page of tasks and the cursor of the next page (None at the end)."""
-    after = decode_cursor(cursor) if cursor else None
+    after = _decode(cursor) if cursor else None
     items = await repo.list_page(session, where, after=after, limit=limit + 1)
     if len(items) <= limit:
         return items, None
     items = items[:limit]
-    return items, encode_cursor(repo.sort_key(items[-1]))
+    return items, _encode(repo.sort_key(items[-1]))
 
 
 async def get(session: AsyncSession, task_id: uuid.UUID) -> Task:
@@ -74,7 +68,7 @@ async def get(session: AsyncSession, task_id: uuid.UUID) -> Task:
 
 
 async def _lock_project(session: AsyncSession, project_id: uuid.UUID) -> None:
-    if not await repo.lock_project(session, project_id):
+    if not await projects_repo.lock(session, project_id):
         raise NotFound(f"project {project_id} not found", details={"project_id": str(project_id)})
 
 
