@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +25,12 @@ def loki_dir(tmp_path: Path) -> Path:
 def loki_process() -> Iterator[int]:
     """A real process whose command line looks like a Loki run."""
     proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "loki-run.sh"])
+    # Until exec completes, /proc/<pid>/cmdline is still the parent's (pytest's) command line.
+    cmdline = Path(f"/proc/{proc.pid}/cmdline")
+    for _ in range(500):
+        if b"loki-run.sh" in cmdline.read_bytes():
+            break
+        time.sleep(0.01)
     yield proc.pid
     proc.kill()
     proc.wait()
