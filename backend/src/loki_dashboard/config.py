@@ -28,6 +28,10 @@ ENV_NAMES: dict[str, str] = {
     "port": "LOKI_DASHBOARD_PORT",
     "token": "LOKI_DASHBOARD_TOKEN",
     "log_level": "LOKI_LOG_LEVEL",
+    "ws_heartbeat_seconds": "LOKI_WS_HEARTBEAT_SECONDS",
+    "ws_max_connections": "LOKI_WS_MAX_CONNECTIONS",
+    "ws_client_queue": "LOKI_WS_CLIENT_QUEUE",
+    "ws_replay_size": "LOKI_WS_REPLAY_SIZE",
 }
 # The command-line flag that sets a field, for error messages.
 FLAG_NAMES: dict[str, str] = {"database_url": "--db", "host": "--host", "port": "--port"}
@@ -65,6 +69,13 @@ class Settings(BaseSettings):
         default="info", alias="LOKI_LOG_LEVEL"
     )
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    # Real-time delivery: heartbeat period, connection cap, per-client outgoing queue (messages
+    # a client may fall behind before it is closed with 1013) and events kept per channel for
+    # `subscribe {since}` replay.
+    ws_heartbeat_seconds: float = Field(default=15.0, alias="LOKI_WS_HEARTBEAT_SECONDS", gt=0)
+    ws_max_connections: int = Field(default=2000, alias="LOKI_WS_MAX_CONNECTIONS", ge=1)
+    ws_client_queue: int = Field(default=2000, alias="LOKI_WS_CLIENT_QUEUE", ge=1)
+    ws_replay_size: int = Field(default=5000, alias="LOKI_WS_REPLAY_SIZE", ge=1)
 
     @classmethod
     def settings_customise_sources(
