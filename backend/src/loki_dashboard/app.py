@@ -18,6 +18,7 @@ from loki_dashboard.db.instance_lock import InstanceLock
 from loki_dashboard.db.migrate import upgrade_to_head
 from loki_dashboard.errors import register_error_handlers
 from loki_dashboard.realtime.bus import EventBus
+from loki_dashboard.watcher.service import start_watcher
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +38,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.bus = EventBus()
         app.state.started = time.monotonic()
         logger.info("database ready (%s)", database.kind)
+        app.state.watcher = await start_watcher(settings, database, app.state.bus)
         yield
     finally:
+        if getattr(app.state, "watcher", None) is not None:
+            await app.state.watcher.stop()
         await database.dispose()
         if lock is not None:
             lock.release()
