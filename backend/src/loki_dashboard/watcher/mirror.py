@@ -102,8 +102,8 @@ class ProjectMirror:
     def __post_init__(self) -> None:
         saved = (self.watch_state or {}).get("cursors", {})
         for rel, value in saved.items() if isinstance(saved, dict) else []:
-            if isinstance(value, list) and len(value) == 2:
-                self._cursors[rel] = Cursor(int(value[0]), int(value[1]))
+            if isinstance(value, list) and len(value) == 3:
+                self._cursors[rel] = Cursor(int(value[0]), int(value[1]), bytes.fromhex(value[2]))
 
     @property
     def loki_dir(self) -> Path:
@@ -379,7 +379,7 @@ class ProjectMirror:
                 await done  # backpressure: bounded memory however far behind the file is
 
     def _watch_state(self) -> dict[str, Any]:
-        cursors = {rel: [c.inode, c.offset] for rel, c in self._cursors.items()}
+        cursors = {rel: [c.inode, c.offset, c.mark.hex()] for rel, c in self._cursors.items()}
         return {"cursors": cursors}
 
     def _remember_stamp(self, rel: str) -> None:

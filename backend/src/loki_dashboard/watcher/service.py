@@ -251,6 +251,7 @@ class WatcherService:
                     await self.reload_projects()
                 if self._rescan_due is not None and now >= self._rescan_due:
                     self._rescan_due = None
+                    await self._import_home()
                     await self.reconcile()
                 if now - last_existence >= EXISTENCE_CHECK_SECONDS:
                     last_existence = now
