@@ -7,7 +7,9 @@ from typing import Any
 
 import httpx
 
-from loki_dashboard.models import Log, Task
+from loki_dashboard.app import create_app
+from loki_dashboard.config import Settings
+from loki_dashboard.models import Log, RunSession, Task
 from loki_dashboard.watcher.service import WatcherService
 from tests.watcher.conftest import Db, Events, eventually, loki, write_json
 
@@ -96,3 +98,42 @@ class TestBurst:
 
 async def _tasks(db: Db, project: dict[str, Any], n: int) -> bool:
     return len(await db.rows(Task, Task.project_id == uuid.UUID(project["id"]))) == n
+
+
+class TestRestart:
+    async def test_restart_over_unchanged_files_writes_and_publishes_nothing(
+        self, settings: Settings, tmp_path: Path
+    ) -> None:
+        folder = tmp_path / "shop"
+        loki_dir = folder / ".loki"
+        write_json(loki_dir / "queue" / "pending.json", [{"id": "a"}, {"id": "b"}])
+        write_json(loki_dir / "autonomy-state.json", {"status": "exited", "pid": 999_999})
+        (loki_dir / "logs").mkdir()
+        (loki_dir / "logs" / "agent.log").write_text("[INFO] one\n")
+        first = create_app(settings)
+        async with first.router.lifespan_context(first):
+            transport = httpx.ASGITransport(app=first, client=("127.0.0.1", 1))
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                assert (await client.post("/api/projects", json={"path": str(folder)})).is_success
+            db = Db(first)
+            await eventually(lambda: _has_rows(db, Log, 1))
+            await eventually(lambda: _has_rows(db, RunSession, 1))
+            await eventually(lambda: _has_rows(db, Task, 2))
+            await first.state.watcher.settle()
+        second = create_app(settings)
+        async with second.router.lifespan_context(second):
+            seen = Events()
+            second.state.bus.subscribe(seen)
+            watcher: WatcherService = second.state.watcher
+            await watcher.ready.wait()
+            await watcher.reconcile()
+            await watcher.settle()
+            assert seen.items == []
+            with (loki_dir / "logs" / "agent.log").open("a") as handle:
+                handle.write("[INFO] two\n")
+            await eventually(lambda: _has_rows(Db(second), Log, 2))
+            assert len(await Db(second).rows(Log)) == 2  # the log was not re-imported
+
+
+async def _has_rows(db: Db, model: Any, n: int) -> bool:
+    return len(await db.rows(model)) == n

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -39,7 +40,7 @@ from loki_dashboard.watcher.settled import read_json_settled
 from loki_dashboard.watcher.sync_agents import agents_job
 from loki_dashboard.watcher.sync_logs import log_rows, logs_job
 from loki_dashboard.watcher.sync_session import RunView, session_job
-from loki_dashboard.watcher.sync_tasks import tasks_job
+from loki_dashboard.watcher.sync_tasks import task_fields, tasks_job
 from loki_dashboard.watcher.writer import DbWriter
 
 logger = logging.getLogger(__name__)
@@ -70,18 +71,12 @@ class EventFacts:
 
 
 @dataclass
-class KnownSession:
-    id: uuid.UUID
-    run_key: str | None
-    started_at: datetime
-
-
-@dataclass
 class ProjectMirror:
     project_id: uuid.UUID
     path: Path
     writer: DbWriter
-    known_session: KnownSession | None = None
+    known_view: RunView | None = None
+    known_tasks: dict[str, dict[str, Any]] = field(default_factory=dict)
     watch_state: dict[str, Any] | None = None
     provider: str = "claude"
     _good: dict[str, Any] = field(default_factory=dict)
@@ -91,7 +86,7 @@ class ProjectMirror:
     _pending: set[str] = field(default_factory=set)
     _full: bool = False
     _task: asyncio.Task[None] | None = None
-    _sent_tasks: dict[str, QueueTask] = field(default_factory=dict)
+    _persisted: set[uuid.UUID] = field(default_factory=set)
     _sent_agents: list[AgentEntry] | None = None
     _view: RunView | None = None
     _tokens: dict[str, Any] | None = None
@@ -100,6 +95,9 @@ class ProjectMirror:
     syncs: int = 0
 
     def __post_init__(self) -> None:
+        self._view = self.known_view
+        if self.known_view is not None:
+            self._persisted.add(self.known_view.session_id)
         saved = (self.watch_state or {}).get("cursors", {})
         for rel, value in saved.items() if isinstance(saved, dict) else []:
             if isinstance(value, list) and len(value) == 3:
@@ -108,6 +106,14 @@ class ProjectMirror:
     @property
     def loki_dir(self) -> Path:
         return self.path / ".loki"
+
+    @property
+    def path_str(self) -> str:
+        return str(self.path)
+
+    @property
+    def loki_dir_str(self) -> str:
+        return f"{self.path}{os.sep}.loki"
 
     # -- scheduling ---------------------------------------------------------------------------
 
@@ -263,7 +269,9 @@ class ProjectMirror:
             return
         was_live = self._view is not None and self._view.status in LIVE_SESSION_STATUSES
         self._view = view
-        self.writer.submit(session_job(self.project_id, view))
+        new = view.session_id not in self._persisted
+        self._persisted.add(view.session_id)
+        self.writer.submit(session_job(self.project_id, view, new=new))
         if was_live and view.status not in LIVE_SESSION_STATUSES:
             self._sent_agents = []
             self.writer.submit(agents_job(self.project_id, view.session_id, [], end_missing=True))
@@ -272,9 +280,6 @@ class ProjectMirror:
         """Keep the id and start time of the run already known under the same key."""
         if self._view is not None and self._view.run_key == view.run_key:
             return replace(view, session_id=self._view.session_id, started_at=self._view.started_at)
-        known = self.known_session
-        if known is not None and known.run_key == view.run_key:
-            return replace(view, session_id=known.id, started_at=known.started_at)
         if self._view is None and not view.snapshot.get("alive"):
             # A run that ended before we looked: date it from its files, not from now.
             started = next((s for s in started_candidates if s is not None), None)
@@ -284,9 +289,7 @@ class ProjectMirror:
 
     @property
     def session_id(self) -> uuid.UUID | None:
-        if self._view is not None:
-            return self._view.session_id
-        return self.known_session.id if self.known_session else None
+        return self._view.session_id if self._view is not None else None
 
     async def _sync_tasks(self) -> None:
         collected: list[QueueTask] = []
@@ -300,10 +303,14 @@ class ProjectMirror:
             state = parse_dashboard_state(self._good.get("dashboard-state.json"))
             collected = state.tasks if state else []
         merged = merge(collected)
-        changed = [task for key, task in merged.items() if self._sent_tasks.get(key) != task]
+        changed = []
+        for key, task in merged.items():
+            fields = task_fields(task)
+            if self.known_tasks.get(key) != fields:
+                self.known_tasks[key] = fields
+                changed.append(task)
         if not changed:
             return
-        self._sent_tasks.update({task.external_id: task for task in changed})
         self.writer.submit(tasks_job(self.project_id, self.session_id, changed))
 
     async def _sync_agents(self) -> None:

@@ -28,12 +28,14 @@ from loki_dashboard.config import Settings
 from loki_dashboard.db.engine import Database
 from loki_dashboard.loki.files import digest_bytes, is_ignored_name, read_bytes
 from loki_dashboard.loki.learnings import LEARNING_FILES
-from loki_dashboard.models import Project, RunSession
+from loki_dashboard.models import Project, RunSession, Task
 from loki_dashboard.realtime.bus import EventBus
 from loki_dashboard.realtime.events import DomainEvent
 from loki_dashboard.schemas import projects as project_schemas
 from loki_dashboard.watcher import imports
-from loki_dashboard.watcher.mirror import KnownSession, ProjectMirror
+from loki_dashboard.watcher.mirror import ProjectMirror
+from loki_dashboard.watcher.sync_session import RunView, view_of
+from loki_dashboard.watcher.sync_tasks import FILE_FIELDS
 from loki_dashboard.watcher.writer import DbWriter
 
 logger = logging.getLogger(__name__)
@@ -43,7 +45,7 @@ DEBOUNCE_MS = 50
 STEP_MS = 5
 POLL_DELAY_MS = 300
 TICK_SECONDS = 0.25
-EXISTENCE_CHECK_SECONDS = 1.0
+EXISTENCE_CHECK_SECONDS = 2.0
 MAX_USER_WATCHES = Path("/proc/sys/fs/inotify/max_user_watches")
 
 
@@ -134,6 +136,7 @@ class WatcherService:
             wanted = {row.id for row in rows}
             new_ids = [row.id for row in rows if row.id not in self.mirrors]
             sessions = await _latest_sessions(session, new_ids) if new_ids else {}
+            tasks = await _known_tasks(session, new_ids) if new_ids else {}
         for row in rows:
             if row.id in self.mirrors:
                 continue
@@ -141,7 +144,8 @@ class WatcherService:
                 project_id=row.id,
                 path=Path(row.path),
                 writer=self.writer,
-                known_session=sessions.get(row.id),
+                known_view=sessions.get(row.id),
+                known_tasks=tasks.get(row.id, {}),
                 watch_state=row.watch_state,
                 provider=row.provider,
             )
@@ -155,8 +159,7 @@ class WatcherService:
             mirror.cancel()
             self._by_dir.pop(str(mirror.loki_dir), None)
             self._missing.discard(project_id)
-        self._check_existence()
-        self._restart_if_needed()
+        self._restart_if_needed(self._check_existence())
 
     async def _on_events(self, events: Sequence[DomainEvent]) -> None:
         if any(e.type in ("project:created", "project:deleted") for e in events):
@@ -164,20 +167,22 @@ class WatcherService:
 
     # -- watching -----------------------------------------------------------------------------
 
-    def _watch_paths(self) -> frozenset[str]:
-        paths = {
-            folder
-            for folder, pid in self._by_dir.items()
-            if pid not in self._missing and os.path.isdir(folder)
-        }
+    def _watch_paths(self, existing: set[str] | None = None) -> frozenset[str]:
+        if existing is None:
+            existing = {
+                folder
+                for folder, pid in self._by_dir.items()
+                if pid not in self._missing and os.path.isdir(folder)
+            }
+        paths = set(existing)
         for sub in ("learnings", "dashboard"):
             folder = self.settings.home / sub
             if folder.is_dir():
                 paths.add(str(folder))
         return frozenset(paths)
 
-    def _restart_if_needed(self) -> None:
-        if self._watch_paths() != self._watched:
+    def _restart_if_needed(self, existing: set[str] | None = None) -> None:
+        if self._watch_paths(existing) != self._watched:
             self._restart.set()
 
     async def _watch_loop(self) -> None:
@@ -255,8 +260,7 @@ class WatcherService:
                     await self.reconcile()
                 if now - last_existence >= EXISTENCE_CHECK_SECONDS:
                     last_existence = now
-                    self._check_existence()
-                    self._restart_if_needed()
+                    self._restart_if_needed(self._check_existence())
                 if now - last_reconcile >= self.settings.reconcile_seconds:
                     last_reconcile = now
                     await self._import_home()
@@ -274,21 +278,31 @@ class WatcherService:
             if changed:
                 mirror.notify(changed)
 
-    def _check_existence(self) -> None:
+    def _check_existence(self) -> set[str]:
+        """Mark vanished folders missing, recover returned ones; the `.loki/` folders present."""
+        present: set[str] = set()
+        isdir = os.path.isdir
         for project_id, mirror in self.mirrors.items():
-            exists = mirror.path.is_dir()
+            loki_dir = mirror.loki_dir_str
+            if isdir(loki_dir):
+                exists = True
+            else:
+                exists = isdir(mirror.path_str)
             if not exists and project_id not in self._missing:
                 self._missing.add(project_id)
                 logger.warning("project folder %s is gone; marked missing", mirror.path)
                 self.writer.submit(_missing_job(project_id, missing=True))
-            elif exists and project_id in self._missing:
+                continue
+            if exists and project_id in self._missing:
                 self._missing.discard(project_id)
                 logger.info("project folder %s is back", mirror.path)
                 self.writer.submit(_missing_job(project_id, missing=False))
                 mirror.notify(None)
-            elif exists and str(mirror.loki_dir) not in self._watched:
-                if mirror.loki_dir.is_dir():
+            if isdir(loki_dir):
+                present.add(loki_dir)
+                if loki_dir not in self._watched:
                     mirror.notify(None)  # .loki/ appeared: scan what it already holds
+        return present
 
     async def _import_home(self, *, force: bool = False) -> None:
         home = self.settings.home
@@ -337,18 +351,38 @@ def _file_digest(path: Path) -> str:
 
 async def _latest_sessions(
     session: AsyncSession, project_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, KnownSession]:
-    latest: dict[uuid.UUID, KnownSession] = {}
+) -> dict[uuid.UUID, RunView]:
+    """The newest file-mirrored run of each project, as the view it stands for."""
+    latest: dict[uuid.UUID, RunView] = {}
     for start in range(0, len(project_ids), 500):
         chunk = project_ids[start : start + 500]
-        rows = await session.execute(
-            select(RunSession.project_id, RunSession.id, RunSession.run_key, RunSession.started_at)
+        rows = await session.scalars(
+            select(RunSession)
             .where(RunSession.project_id.in_(chunk), RunSession.run_key.is_not(None))
             .order_by(RunSession.started_at)
         )
         for row in rows:
-            latest[row.project_id] = KnownSession(row.id, row.run_key, row.started_at)
+            latest[row.project_id] = view_of(row)
     return latest
+
+
+async def _known_tasks(
+    session: AsyncSession, project_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, dict[str, Any]]]:
+    """The file-decided fields of every mirrored task, so unchanged tasks are not rewritten."""
+    known: dict[uuid.UUID, dict[str, dict[str, Any]]] = {}
+    columns = [getattr(Task, name) for name in FILE_FIELDS]
+    for start in range(0, len(project_ids), 500):
+        chunk = project_ids[start : start + 500]
+        rows = await session.execute(
+            select(Task.project_id, Task.external_id, *columns).where(
+                Task.project_id.in_(chunk), Task.external_id.is_not(None)
+            )
+        )
+        for row in rows:
+            values = dict(zip(FILE_FIELDS, row[2:], strict=True))
+            known.setdefault(row[0], {})[row[1]] = values
+    return known
 
 
 def _missing_job(project_id: uuid.UUID, *, missing: bool) -> Any:

@@ -50,10 +50,12 @@ class RunView:
     snapshot: dict[str, Any] = field(default_factory=dict)
 
 
-def session_job(project_id: uuid.UUID, view: RunView) -> Job:
+def session_job(project_id: uuid.UUID, view: RunView, *, new: bool = False) -> Job:
+    """Write `view`; `new` says the run has no row yet, which saves a lookup."""
+
     async def apply(session: AsyncSession) -> list[DomainEvent]:
         events: list[DomainEvent] = []
-        row = await session.get(RunSession, view.session_id)
+        row = None if new else await session.get(RunSession, view.session_id)
         now = utcnow()
         if row is None:
             events.extend(await _close_previous(session, project_id, now))
@@ -132,6 +134,23 @@ async def _close_previous(
         row.status, row.ended_at = "stopped", now
         events.append(_event("session:stopped", row))
     return events
+
+
+def view_of(row: RunSession) -> RunView:
+    """The view a stored row stands for, so an unchanged run after a restart writes nothing."""
+    return RunView(
+        session_id=row.id,
+        run_key=row.run_key or "",
+        status=row.status,
+        phase=row.phase,
+        iteration=row.iteration,
+        provider=row.provider,
+        pid=row.pid,
+        prd_path=row.prd_path,
+        exit_code=row.exit_code,
+        started_at=row.started_at,
+        snapshot=row.snapshot or {},
+    )
 
 
 def _event(kind: str, row: RunSession) -> DomainEvent:

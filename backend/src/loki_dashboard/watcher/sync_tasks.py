@@ -22,9 +22,21 @@ from loki_dashboard.watcher.serialize import row_data
 from loki_dashboard.watcher.writer import Job
 
 _CHUNK = 500
+# The task columns the files decide; also what the mirror compares to skip unchanged tasks.
+FILE_FIELDS = (
+    "title",
+    "description",
+    "status",
+    "priority",
+    "type",
+    "column_order",
+    "labels",
+    "github_issue",
+    "meta",
+)
 
 
-def _fields(task: QueueTask) -> dict[str, Any]:
+def task_fields(task: QueueTask) -> dict[str, Any]:
     return {
         "title": task.title,
         "description": task.description,
@@ -65,7 +77,7 @@ def _apply_one(
     existing: dict[str | None, Task],
 ) -> list[DomainEvent]:
     now = utcnow()
-    fields = _fields(task)
+    fields = task_fields(task)
     row = existing.get(task.external_id)
     if row is None:
         row = Task(

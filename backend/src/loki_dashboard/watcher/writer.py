@@ -113,7 +113,6 @@ class DbWriter:
         async with session_scope(self._database.write_sessions) as session:
             for job in jobs:
                 events.extend(await job(session))
-                await session.flush()
         return events
 
 
