@@ -19,6 +19,18 @@ async def get_by_path(session: AsyncSession, path: str) -> Project | None:
     return await session.scalar(select(Project).where(Project.path == path))
 
 
+async def lock(session: AsyncSession, project_id: uuid.UUID) -> bool:
+    """Serialise order-changing writes of one project; False when the project does not exist.
+
+    PostgreSQL takes a row lock that concurrent movers wait on; SQLite's single writer connection
+    with BEGIN IMMEDIATE already serialises every write, and FOR UPDATE renders as nothing there.
+    """
+    locked = await session.scalar(
+        select(Project.id).where(Project.id == project_id).with_for_update()
+    )
+    return locked is not None
+
+
 async def list_all(session: AsyncSession) -> Sequence[Project]:
     return (await session.scalars(select(Project).order_by(Project.name, Project.id))).all()
 

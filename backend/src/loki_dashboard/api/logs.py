@@ -1,0 +1,47 @@
+"""Log routes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from loki_dashboard.api.deps import SessionDep
+from loki_dashboard.errors import InvalidInput, error_responses
+from loki_dashboard.repositories.logs import LogFilter
+from loki_dashboard.schemas.logs import LogPage, MinLevel
+from loki_dashboard.services import logs as service
+
+router = APIRouter(prefix="/logs", tags=["logs"])
+
+# Ids are 64-bit on PostgreSQL; anything larger cannot be a cursor.
+MAX_LOG_ID = 2**63 - 1
+
+
+@router.get("", response_model=LogPage, responses=error_responses(InvalidInput))
+async def list_logs(
+    session: SessionDep,
+    project_id: uuid.UUID | None = None,
+    session_id: uuid.UUID | None = None,
+    level: Annotated[MinLevel | None, Query(description="Minimum level")] = None,
+    source: Annotated[str | None, Query(max_length=128)] = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    q: Annotated[str | None, Query(max_length=200, description="Text in the message")] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_LOG_ID, description="Older than id")] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_LOG_ID, description="Newer than id")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> LogPage:
+    """Read log lines a page at a time: the newest by default, `before` / `after` an id."""
+    where = LogFilter(
+        project_id=project_id,
+        session_id=session_id,
+        min_level=service.normalise_level(level),
+        source=source,
+        since=service.aware(since, "since"),
+        until=service.aware(until, "until"),
+        text=q,
+    )
+    return await service.read_page(session, where, before=before, after=after, limit=limit)

@@ -1,0 +1,39 @@
+"""Run session request and response models."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from loki_dashboard.schemas.common import Schema
+
+SessionStatus = Literal[
+    "starting", "running", "paused", "stopping", "stopped", "failed", "completed"
+]
+
+
+class SessionCreate(Schema):
+    project_id: uuid.UUID
+    prd_path: str | None = Field(default=None, min_length=1, max_length=4096)
+    provider: str | None = Field(
+        default=None, min_length=1, max_length=32, description="Default: the project's provider"
+    )
+    config: dict[str, Any] | None = None
+
+
+class Session(Schema):
+    id: uuid.UUID
+    project_id: uuid.UUID
+    prd_path: str | None
+    status: str
+    phase: str | None
+    provider: str
+    pid: int | None
+    iteration: int
+    started_at: datetime
+    ended_at: datetime | None
+    exit_code: int | None
+    config: dict[str, Any] | None

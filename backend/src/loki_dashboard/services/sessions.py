@@ -1,0 +1,84 @@
+"""Run sessions: listing, reading and recording them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from loki_dashboard.errors import Conflict, InvalidInput, NotFound
+from loki_dashboard.models import RunSession
+from loki_dashboard.realtime.events import DomainEvent, stage_event
+from loki_dashboard.repositories import projects as projects_repo
+from loki_dashboard.repositories import sessions as repo
+from loki_dashboard.schemas import sessions as schemas
+from loki_dashboard.services import projects as projects_service
+from loki_dashboard.services.cursors import decode_cursor, encode_cursor
+
+
+def session_event(kind: str, run: RunSession) -> DomainEvent:
+    """`session:<kind>` carrying the session as the API shows it."""
+    data = schemas.Session.model_validate(run).model_dump(mode="json")
+    return DomainEvent(f"session:{kind}", data, project_id=run.project_id, session_id=run.id)
+
+
+def _decode(cursor: str) -> tuple[datetime, uuid.UUID]:
+    started, session_id = decode_cursor(cursor, str, str)
+    try:
+        return datetime.fromisoformat(started), uuid.UUID(session_id)
+    except ValueError:
+        raise InvalidInput(
+            "cursor is not valid: pass the next_cursor of a previous page unchanged",
+            details=[{"field": "cursor"}],
+        ) from None
+
+
+async def list_page(
+    session: AsyncSession,
+    *,
+    project_id: uuid.UUID | None,
+    statuses: Sequence[str],
+    cursor: str | None,
+    limit: int,
+) -> tuple[Sequence[RunSession], str | None]:
+    before = _decode(cursor) if cursor else None
+    items = await repo.list_page(
+        session, project_id=project_id, statuses=statuses, before=before, limit=limit + 1
+    )
+    if len(items) <= limit:
+        return items, None
+    last = items[limit - 1]
+    return items[:limit], encode_cursor(last.started_at.isoformat(), str(last.id))
+
+
+async def get(session: AsyncSession, session_id: uuid.UUID) -> RunSession:
+    run = await repo.get(session, session_id)
+    if run is None:
+        raise NotFound(f"session {session_id} not found")
+    return run
+
+
+async def create(session: AsyncSession, data: schemas.SessionCreate) -> RunSession:
+    """Record a new session; a project runs one session at a time."""
+    project = await projects_service.get(session, data.project_id)
+    await projects_repo.lock(session, project.id)  # two creates must not both pass the check
+    live = await repo.live_for_project(session, project.id)
+    if live is not None:
+        raise Conflict(
+            f"project '{project.name}' already has a live session ({live.status}); "
+            "stop it before starting another",
+            details={"session_id": str(live.id)},
+        )
+    run = RunSession(
+        project_id=project.id,
+        prd_path=data.prd_path,
+        provider=data.provider or project.provider,
+        config=data.config,
+        status="starting",
+    )
+    session.add(run)
+    await session.flush()
+    stage_event(session, session_event("started", run))
+    return run

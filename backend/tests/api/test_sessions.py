@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from loki_dashboard.db.types import utcnow
+from loki_dashboard.models import RunSession
+from tests.fixtures.factories import create_project, insert
+
+
+@pytest.fixture
+async def project(client: httpx.AsyncClient, project_dir: Path) -> dict[str, Any]:
+    return await create_project(client, project_dir, provider="codex")
+
+
+class TestCreateSession:
+    async def test_records_a_starting_session_with_the_projects_provider(
+        self, client: httpx.AsyncClient, project: dict[str, Any]
+    ) -> None:
+        response = await client.post(
+            "/api/sessions", json={"project_id": project["id"], "prd_path": "docs/prd.md"}
+        )
+        assert response.status_code == 201, response.text
+        body = response.json()
+        assert (body["status"], body["provider"], body["prd_path"]) == (
+            "starting",
+            "codex",
+            "docs/prd.md",
+        )
+        assert (await client.get(f"/api/sessions/{body['id']}")).json() == body
+
+    async def test_second_live_session_is_409_naming_the_live_one(
+        self, client: httpx.AsyncClient, project: dict[str, Any]
+    ) -> None:
+        first = await client.post("/api/sessions", json={"project_id": project["id"]})
+        second = await client.post("/api/sessions", json={"project_id": project["id"]})
+        assert second.status_code == 409
+        assert second.json()["error"]["details"]["session_id"] == first.json()["id"]
+
+    async def test_unknown_project_is_404_and_unknown_session_is_404(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        response = await client.post("/api/sessions", json={"project_id": str(uuid.uuid4())})
+        assert response.status_code == 404
+        assert (await client.get(f"/api/sessions/{uuid.uuid4()}")).status_code == 404
+
+
+class TestListSessions:
+    async def test_filters_and_newest_first_pages(
+        self, app: FastAPI, client: httpx.AsyncClient, project: dict[str, Any], tmp_path: Path
+    ) -> None:
+        other = await create_project(client, tmp_path / "other")
+        now = utcnow()
+        statuses = ["completed", "failed", "stopped", "completed", "running"]
+        rows = [
+            RunSession(
+                project_id=uuid.UUID(project["id"]),
+                status=status,
+                started_at=now - timedelta(minutes=10 - n),
+            )
+            for n, status in enumerate(statuses)
+        ]
+        await insert(app, *rows, RunSession(project_id=uuid.UUID(other["id"]), status="running"))
+        seen: list[str] = []
+        cursor = None
+        while True:
+            params: dict[str, Any] = {"project_id": project["id"], "limit": 2}
+            if cursor:
+                params["cursor"] = cursor
+            body = (await client.get("/api/sessions", params=params)).json()
+            seen += [item["status"] for item in body["items"]]
+            cursor = body["next_cursor"]
+            if not cursor:
+                break
+        assert seen == statuses[::-1]
+        done = await client.get(
+            "/api/sessions", params={"project_id": project["id"], "status": ["completed"]}
+        )
+        assert [item["status"] for item in done.json()["items"]] == ["completed", "completed"]
+        assert len((await client.get("/api/sessions")).json()["items"]) == 6
+        bad = await client.get("/api/sessions", params={"status": "sleeping"})
+        assert bad.status_code == 422
