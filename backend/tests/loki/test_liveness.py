@@ -11,6 +11,7 @@ import pytest
 
 from loki_dashboard.loki.liveness import is_loki_process, run_status
 from loki_dashboard.loki.run_state import parse_autonomy_state
+from tests.loki.processes import wait_for_exec
 
 
 @pytest.fixture
@@ -24,6 +25,7 @@ def loki_dir(tmp_path: Path) -> Path:
 def loki_process() -> Iterator[int]:
     """A real process whose command line looks like a Loki run."""
     proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "loki-run.sh"])
+    wait_for_exec(proc.pid)
     yield proc.pid
     proc.kill()
     proc.wait()

@@ -11,6 +11,7 @@ import pytest
 
 from loki_dashboard.models import Agent, RunSession
 from loki_dashboard.watcher.service import WatcherService
+from tests.loki.processes import wait_for_exec
 from tests.watcher.conftest import Db, Events, eventually, loki, write_json
 
 STATE = {
@@ -29,6 +30,7 @@ STATE = {
 def runner() -> Iterator[subprocess.Popen[bytes]]:
     """A live process whose command line looks like a Loki run."""
     proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "loki-run"])
+    wait_for_exec(proc.pid)
     yield proc
     proc.kill()
     proc.wait()
