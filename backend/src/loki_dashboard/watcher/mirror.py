@@ -185,6 +185,8 @@ class ProjectMirror:
         """(last good value or None when missing, whether it changed since the last read)."""
         path = self.loki_dir / rel
         current = stamp(path)
+        if current is None and rel not in self._good and rel not in self._warned:
+            return None, False  # absent before and now
         if current is not None and current == self._stamps.get(rel) and rel in self._good:
             return self._good[rel], False
         result = await read_json_settled(path)
@@ -303,12 +305,13 @@ class ProjectMirror:
             state = parse_dashboard_state(self._good.get("dashboard-state.json"))
             collected = state.tasks if state else []
         merged = merge(collected)
-        changed = []
+        changed: list[tuple[QueueTask, dict[str, Any] | None]] = []
         for key, task in merged.items():
             fields = task_fields(task)
-            if self.known_tasks.get(key) != fields:
+            previous = self.known_tasks.get(key)
+            if previous != fields:
                 self.known_tasks[key] = fields
-                changed.append(task)
+                changed.append((task, previous))
         if not changed:
             return
         self.writer.submit(tasks_job(self.project_id, self.session_id, changed))

@@ -1,27 +1,29 @@
-"""Queue files → task rows, matched by `(project, external_id)`.
+"""Queue files → task rows, matched by `(project, external_id)`, in one bulk upsert per change.
 
 A task's group sets its status; a task that leaves the files keeps its row and last status.
-Events: task:created, task:moved (status changed; plus task:completed on reaching completed),
-task:updated (any other field).
+The mirror passes each changed task with the fields it last wrote (None for a task it has not
+seen), which decides the event: task:created, task:moved (status changed; plus task:completed on
+reaching completed) or task:updated (any other field).
 """
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, func
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from loki_dashboard.db.types import utcnow
 from loki_dashboard.loki.queue import QueueTask
 from loki_dashboard.models import Task
 from loki_dashboard.realtime.events import DomainEvent
-from loki_dashboard.watcher.serialize import row_data
-from loki_dashboard.watcher.writer import Job
+from loki_dashboard.watcher.serialize import jsonable
+from loki_dashboard.watcher.writer import MergeableJob
 
-_CHUNK = 500
 # The task columns the files decide; also what the mirror compares to skip unchanged tasks.
 FILE_FIELDS = (
     "title",
@@ -34,6 +36,12 @@ FILE_FIELDS = (
     "github_issue",
     "meta",
 )
+_TABLE = cast(Table, Task.__table__)
+_COLUMN_OF = {attr: column.name for attr, column in Task.__mapper__.columns.items()}
+_ATTR_OF = {column: attr for attr, column in _COLUMN_OF.items()}
+_CHUNK = 500
+
+Change = tuple[QueueTask, dict[str, Any] | None]
 
 
 def task_fields(task: QueueTask) -> dict[str, Any]:
@@ -50,72 +58,98 @@ def task_fields(task: QueueTask) -> dict[str, Any]:
     }
 
 
-def tasks_job(
-    project_id: uuid.UUID, session_id: uuid.UUID | None, tasks: Sequence[QueueTask]
-) -> Job:
-    async def apply(session: AsyncSession) -> list[DomainEvent]:
+class TasksJob(MergeableJob):
+    """Upsert changed tasks of one or more projects in one statement per chunk."""
+
+    merge_group = "tasks"
+
+    def __init__(self, rows: list[tuple[uuid.UUID, uuid.UUID | None, Change]]) -> None:
+        self.rows = rows
+
+    def merged(self, jobs: list[MergeableJob]) -> MergeableJob:
+        # One row per task: its first known previous state, its last fields (PostgreSQL refuses
+        # to update the same row twice in one statement).
+        by_key: dict[tuple[uuid.UUID, str], tuple[uuid.UUID, uuid.UUID | None, Change]] = {}
+        for job in jobs:
+            assert isinstance(job, TasksJob)
+            for project_id, session_id, (task, previous) in job.rows:
+                key = (project_id, task.external_id)
+                first = by_key.get(key)
+                kept = first[2][1] if first is not None else previous
+                by_key[key] = (project_id, session_id, (task, kept))
+        return TasksJob(list(by_key.values()))
+
+    async def __call__(self, session: AsyncSession) -> list[DomainEvent]:
         events: list[DomainEvent] = []
-        for start in range(0, len(tasks), _CHUNK):
-            chunk = tasks[start : start + _CHUNK]
-            ids = [t.external_id for t in chunk]
-            rows = await session.scalars(
-                select(Task).where(Task.project_id == project_id, Task.external_id.in_(ids))
-            )
-            existing = {row.external_id: row for row in rows}
-            for task in chunk:
-                events.extend(_apply_one(session, project_id, session_id, task, existing))
+        dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+        for start in range(0, len(self.rows), _CHUNK):
+            chunk = self.rows[start : start + _CHUNK]
+            params = [
+                _row(project_id, session_id, task) for project_id, session_id, (task, _) in chunk
+            ]
+            result = await session.execute(_upsert(dialect), params)
+            stored = {(row["project_id"], row["external_id"]): row for row in result.mappings()}
+            for project_id, _session_id, (task, previous) in chunk:
+                row = stored.get((project_id, task.external_id))
+                if row is not None:
+                    events.extend(_events(row, previous))
         return events
 
-    return apply
+
+def tasks_job(
+    project_id: uuid.UUID, session_id: uuid.UUID | None, changes: Sequence[Change]
+) -> TasksJob:
+    return TasksJob([(project_id, session_id, change) for change in changes])
 
 
-def _apply_one(
-    session: AsyncSession,
-    project_id: uuid.UUID,
-    session_id: uuid.UUID | None,
-    task: QueueTask,
-    existing: dict[str | None, Task],
-) -> list[DomainEvent]:
+def _row(project_id: uuid.UUID, session_id: uuid.UUID | None, task: QueueTask) -> dict[str, Any]:
     now = utcnow()
-    fields = task_fields(task)
-    row = existing.get(task.external_id)
-    if row is None:
-        row = Task(
-            id=uuid.uuid4(),
-            project_id=project_id,
-            session_id=session_id,
-            external_id=task.external_id,
-            source=task.source,
-            created_at=now,
-            updated_at=now,
-            started_at=now if task.status == "in_progress" else None,
-            completed_at=now if task.status in ("completed", "failed") else None,
-            **fields,
+    values: dict[str, Any] = {
+        "id": uuid.uuid4(),
+        "project_id": project_id,
+        "session_id": session_id,
+        "parent_id": None,
+        "external_id": task.external_id,
+        "source": task.source,
+        "created_at": now,
+        "updated_at": now,
+        "started_at": now if task.status == "in_progress" else None,
+        "completed_at": now if task.status in ("completed", "failed") else None,
+        "agent_type": None,
+        "agent_model": None,
+        "output": None,
+        "error": None,
+    }
+    values.update(task_fields(task))
+    return {_COLUMN_OF[key]: value for key, value in values.items()}
+
+
+@functools.cache
+def _upsert(dialect: str) -> Any:
+    """INSERT … ON CONFLICT (project_id, external_id) DO UPDATE … RETURNING, built once."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(_TABLE)
+    excluded = stmt.excluded
+    updates: dict[str, Any] = {_COLUMN_OF[name]: excluded[_COLUMN_OF[name]] for name in FILE_FIELDS}
+    updates["updated_at"] = excluded.updated_at
+    updates["started_at"] = func.coalesce(_TABLE.c.started_at, excluded.started_at)
+    updates["completed_at"] = func.coalesce(_TABLE.c.completed_at, excluded.completed_at)
+    return stmt.on_conflict_do_update(
+        index_elements=[_TABLE.c.project_id, _TABLE.c.external_id], set_=updates
+    ).returning(*_TABLE.c)
+
+
+def _events(row: Any, previous: dict[str, Any] | None) -> list[DomainEvent]:
+    data = {_ATTR_OF[key]: jsonable(value) for key, value in row.items()}
+    project_id, session_id = row["project_id"], row["session_id"]
+    if previous is None:
+        return [DomainEvent("task:created", data, project_id=project_id, session_id=session_id)]
+    if previous.get("status") == data["status"]:
+        return [DomainEvent("task:updated", data, project_id=project_id, session_id=session_id)]
+    data["from_status"] = previous.get("status")
+    events = [DomainEvent("task:moved", data, project_id=project_id, session_id=session_id)]
+    if data["status"] == "completed":
+        events.append(
+            DomainEvent("task:completed", data, project_id=project_id, session_id=session_id)
         )
-        session.add(row)
-        existing[task.external_id] = row
-        return [_event("task:created", row)]
-    changed = {k: v for k, v in fields.items() if getattr(row, k) != v}
-    if not changed:
-        return []
-    previous = row.status
-    for key, value in changed.items():
-        setattr(row, key, value)
-    row.updated_at = now
-    if "status" not in changed:
-        return [_event("task:updated", row)]
-    if task.status == "in_progress" and row.started_at is None:
-        row.started_at = now
-    if task.status in ("completed", "failed"):
-        row.completed_at = row.completed_at or now
-    events = [_event("task:moved", row, previous=previous)]
-    if task.status == "completed":
-        events.append(_event("task:completed", row))
     return events
-
-
-def _event(kind: str, row: Task, previous: str | None = None) -> DomainEvent:
-    data = row_data(row)
-    if previous is not None:
-        data["from_status"] = previous
-    return DomainEvent(kind, data, project_id=row.project_id, session_id=row.session_id)
