@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from loki_dashboard import __version__
 from loki_dashboard.api import health
+from loki_dashboard.api.nul_bytes import RejectNulBytes
 from loki_dashboard.api.router import api_router
 from loki_dashboard.config import Settings, get_settings
 from loki_dashboard.db.engine import create_database
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings or get_settings()
     register_error_handlers(app)
+    app.add_middleware(RejectNulBytes)
     app.include_router(health.router)
     app.include_router(api_router)
     return app

@@ -26,7 +26,12 @@ def resolve_project_path(raw: str, *, loki_home: Path) -> Path:
     """Normalise a user-given path and refuse what cannot be a project folder."""
     if "\x00" in raw:
         raise InvalidInput("path contains a NUL byte", details=[{"field": "path"}])
-    candidate = Path(raw).expanduser()
+    try:
+        candidate = Path(raw).expanduser()
+    except RuntimeError:  # "~someone" for a user that does not exist
+        raise InvalidInput(
+            f"cannot expand '{raw}': no such user", details=[{"field": "path", "value": raw}]
+        ) from None
     if not candidate.is_absolute():
         raise InvalidInput(
             f"path must be absolute, got '{raw}'", details=[{"field": "path", "value": raw}]
