@@ -47,6 +47,8 @@ class TestLogs:
         entries = events.of("log:entry")
         assert [e.data["id"] for e in entries] == [first.id, second.id]
         assert all(isinstance(e.data["id"], int) for e in entries)
+        assert entries[0].data["raw"] is not None  # the API's log shape, colours included
+        assert entries[0].data["message"] == first.message
 
     async def test_trimmed_log_continues_without_duplicates(
         self, db: Db, project: dict[str, Any]

@@ -44,6 +44,7 @@ async def _sessions(db: Db, project: dict[str, Any]) -> list[RunSession]:
 class TestSessions:
     async def test_run_lifecycle_status_phase_iteration_snapshot(
         self,
+        client: httpx.AsyncClient,
         db: Db,
         project: dict[str, Any],
         events: Events,
@@ -71,6 +72,12 @@ class TestSessions:
         assert session.snapshot["memory"]["episodic"] == 2
         assert session.snapshot["council"]["votes"] == 1
         assert "iteration" not in session.snapshot
+        served = (await client.get(f"/api/sessions/{session.id}")).json()
+        assert served["snapshot"]["memory"]["episodic"] == 2
+        assert served["status"] == "running"
+        started = events.of("session:started")[0].data
+        assert started["id"] == str(session.id)
+        assert started["snapshot"]["alive"] is True
 
         write_json(folder / "state" / "orchestrator.json", {"currentPhase": "BUILDING"})
         (folder / "PAUSE").write_text("2026-11-24T12:00:00Z")

@@ -17,7 +17,7 @@ from loki_dashboard.db.types import utcnow
 from loki_dashboard.loki.agents import AgentEntry
 from loki_dashboard.models import Agent
 from loki_dashboard.realtime.events import DomainEvent
-from loki_dashboard.watcher.serialize import row_data
+from loki_dashboard.watcher.serialize import agent_data
 from loki_dashboard.watcher.writer import Job
 
 ENDED = ("completed", "ended")
@@ -51,6 +51,9 @@ def agents_job(
                     name=entry.name,
                     status="active",
                     started_at=entry.spawned_at or now,
+                    tool_count=0,
+                    tokens_used=0,
+                    cost=0.0,
                 )
                 session.add(row)
                 rows[entry.external_id] = row
@@ -98,4 +101,4 @@ def _copy(row: Agent, entry: AgentEntry) -> bool:
 
 
 def _event(kind: str, row: Agent) -> DomainEvent:
-    return DomainEvent(kind, row_data(row), project_id=row.project_id, session_id=row.session_id)
+    return DomainEvent(kind, agent_data(row), project_id=row.project_id, session_id=row.session_id)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from loki_dashboard.db.types import utcnow
 from loki_dashboard.models import Log, Project
 from loki_dashboard.realtime.events import DomainEvent
-from loki_dashboard.watcher.serialize import jsonable
+from loki_dashboard.watcher.serialize import log_data
 from loki_dashboard.watcher.writer import Job
 
 
@@ -53,8 +53,7 @@ def logs_job(
             result = await session.execute(insert(Log).returning(Log.id), rows)
             ids = list(result.scalars())
             for row_id, row in zip(ids, rows, strict=True):
-                data = {key: jsonable(value) for key, value in row.items()}
-                data["id"] = row_id
+                data = log_data({**row, "id": row_id})
                 events.append(
                     DomainEvent(
                         "log:entry", data, project_id=project_id, session_id=row["session_id"]

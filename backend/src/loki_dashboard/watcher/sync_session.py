@@ -20,7 +20,7 @@ from loki_dashboard.db.types import utcnow
 from loki_dashboard.models import RunSession
 from loki_dashboard.models.session import LIVE_SESSION_STATUSES
 from loki_dashboard.realtime.events import DomainEvent
-from loki_dashboard.watcher.serialize import row_data
+from loki_dashboard.watcher.serialize import session_data
 from loki_dashboard.watcher.writer import Job
 
 _STATUS_EVENTS = {
@@ -154,7 +154,7 @@ def view_of(row: RunSession) -> RunView:
 
 
 def _event(kind: str, row: RunSession) -> DomainEvent:
-    return DomainEvent(kind, row_data(row), project_id=row.project_id, session_id=row.id)
+    return DomainEvent(kind, session_data(row), project_id=row.project_id, session_id=row.id)
 
 
 def _phase_event(kind: str, row: RunSession, phase: str) -> DomainEvent:

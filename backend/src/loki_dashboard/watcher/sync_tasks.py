@@ -21,7 +21,7 @@ from loki_dashboard.db.types import utcnow
 from loki_dashboard.loki.queue import QueueTask
 from loki_dashboard.models import Task
 from loki_dashboard.realtime.events import DomainEvent
-from loki_dashboard.watcher.serialize import jsonable
+from loki_dashboard.watcher.serialize import task_data
 from loki_dashboard.watcher.writer import MergeableJob
 
 # The task columns the files decide; also what the mirror compares to skip unchanged tasks.
@@ -140,7 +140,7 @@ def _upsert(dialect: str) -> Any:
 
 
 def _events(row: Any, previous: dict[str, Any] | None) -> list[DomainEvent]:
-    data = {_ATTR_OF[key]: jsonable(value) for key, value in row.items()}
+    data = task_data({_ATTR_OF[key]: value for key, value in row.items()})
     project_id, session_id = row["project_id"], row["session_id"]
     if previous is None:
         return [DomainEvent("task:created", data, project_id=project_id, session_id=session_id)]
