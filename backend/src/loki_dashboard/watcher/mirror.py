@@ -8,6 +8,7 @@ concurrently: changes that arrive during a sync are folded into the next one.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import uuid
@@ -103,15 +104,15 @@ class ProjectMirror:
             if isinstance(value, list) and len(value) == 3:
                 self._cursors[rel] = Cursor(int(value[0]), int(value[1]), bytes.fromhex(value[2]))
 
-    @property
+    @functools.cached_property
     def loki_dir(self) -> Path:
         return self.path / ".loki"
 
-    @property
+    @functools.cached_property
     def path_str(self) -> str:
         return str(self.path)
 
-    @property
+    @functools.cached_property
     def loki_dir_str(self) -> str:
         return f"{self.path}{os.sep}.loki"
 
@@ -269,11 +270,13 @@ class ProjectMirror:
         view = self._same_run(view, orchestrator.started_at, state.started_at if state else None)
         if view == self._view:
             return
-        was_live = self._view is not None and self._view.status in LIVE_SESSION_STATUSES
+        previous = self._view
+        was_live = previous is not None and previous.status in LIVE_SESSION_STATUSES
         self._view = view
         new = view.session_id not in self._persisted
         self._persisted.add(view.session_id)
-        self.writer.submit(session_job(self.project_id, view, new=new))
+        close = previous.session_id if previous is not None and was_live and new else None
+        self.writer.submit(session_job(self.project_id, view, new=new, close=close))
         if was_live and view.status not in LIVE_SESSION_STATUSES:
             self._sent_agents = []
             self.writer.submit(agents_job(self.project_id, view.session_id, [], end_missing=True))

@@ -59,6 +59,7 @@ class WatcherService:
         self.mirrors: dict[uuid.UUID, ProjectMirror] = {}
         self._by_dir: dict[str, uuid.UUID] = {}
         self._missing: set[uuid.UUID] = set()
+        self._seen_loki: set[str] = set()  # .loki/ folders already scanned once
         self._watched: frozenset[str] = frozenset()
         self._restart = asyncio.Event()
         self._reload = asyncio.Event()
@@ -154,6 +155,8 @@ class WatcherService:
             self._by_dir[str(mirror.loki_dir)] = row.id
             if row.missing:
                 self._missing.add(row.id)
+            if os.path.isdir(mirror.loki_dir_str):
+                self._seen_loki.add(mirror.loki_dir_str)
             mirror.notify(None)
         for project_id in [pid for pid in self.mirrors if pid not in wanted]:
             mirror = self.mirrors.pop(project_id)
@@ -301,8 +304,11 @@ class WatcherService:
                 mirror.notify(None)
             if isdir(loki_dir):
                 present.add(loki_dir)
-                if loki_dir not in self._watched:
+                if loki_dir not in self._seen_loki:
+                    self._seen_loki.add(loki_dir)
                     mirror.notify(None)  # .loki/ appeared: scan what it already holds
+            else:
+                self._seen_loki.discard(loki_dir)
         return present
 
     async def _import_home(self, *, force: bool = False) -> None:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from loki_dashboard.db.types import utcnow
@@ -50,15 +49,23 @@ class RunView:
     snapshot: dict[str, Any] = field(default_factory=dict)
 
 
-def session_job(project_id: uuid.UUID, view: RunView, *, new: bool = False) -> Job:
-    """Write `view`; `new` says the run has no row yet, which saves a lookup."""
+def session_job(
+    project_id: uuid.UUID,
+    view: RunView,
+    *,
+    new: bool = False,
+    close: uuid.UUID | None = None,
+) -> Job:
+    """Write `view`. `new`: the run has no row yet (saves a lookup); `close`: the previous run's
+    row, still live, to mark stopped now that a new run has replaced it."""
 
     async def apply(session: AsyncSession) -> list[DomainEvent]:
         events: list[DomainEvent] = []
         row = None if new else await session.get(RunSession, view.session_id)
         now = utcnow()
         if row is None:
-            events.extend(await _close_previous(session, project_id, now))
+            if close is not None:
+                events.extend(await _close_previous(session, close, now))
             row = RunSession(
                 id=view.session_id,
                 project_id=project_id,
@@ -73,9 +80,9 @@ def session_job(project_id: uuid.UUID, view: RunView, *, new: bool = False) -> J
                 started_at=view.started_at,
                 ended_at=None if view.status in LIVE_SESSION_STATUSES else now,
                 snapshot=view.snapshot,
+                config=None,
             )
             session.add(row)
-            await session.flush()
             events.append(_event("session:started", row))
             if view.status != "running":
                 events.append(_event(_STATUS_EVENTS.get(view.status, "session:updated"), row))
@@ -120,20 +127,13 @@ def session_job(project_id: uuid.UUID, view: RunView, *, new: bool = False) -> J
 
 
 async def _close_previous(
-    session: AsyncSession, project_id: uuid.UUID, now: datetime
+    session: AsyncSession, session_id: uuid.UUID, now: datetime
 ) -> list[DomainEvent]:
-    rows = await session.scalars(
-        select(RunSession).where(
-            RunSession.project_id == project_id,
-            RunSession.status.in_(LIVE_SESSION_STATUSES),
-            RunSession.run_key.is_not(None),
-        )
-    )
-    events = []
-    for row in rows:
-        row.status, row.ended_at = "stopped", now
-        events.append(_event("session:stopped", row))
-    return events
+    row = await session.get(RunSession, session_id)
+    if row is None or row.status not in LIVE_SESSION_STATUSES:
+        return []
+    row.status, row.ended_at = "stopped", now
+    return [_event("session:stopped", row)]
 
 
 def view_of(row: RunSession) -> RunView:
