@@ -182,3 +182,28 @@ class TestMetrics:
             1,
             "metrics/efficiency",
         )
+
+
+class TestQuality:
+    def test_gates_from_quality_folder_council_and_checklist(self, tmp_path: Path) -> None:
+        from loki_dashboard.loki.quality import read_quality
+
+        loki = tmp_path / ".loki"
+        assert read_quality(loki) == {}
+        (loki / "quality").mkdir(parents=True)
+        (loki / "quality" / "lint.pass").touch()
+        (loki / "quality" / ".tmp_x.pass").touch()
+        (loki / "quality" / "gate-failures.txt").write_text("unit tests: 2 failed\n\n")
+        (loki / "quality" / "test-results.json").write_text('{"passed": 10, "failed": 2}')
+        (loki / "council").mkdir()
+        (loki / "council" / "state.json").write_text('{"enabled": true, "verdict": "APPROVE"}')
+        (loki / "checklist").mkdir()
+        (loki / "checklist" / "verification-results.json").write_text("{torn")
+        assert read_quality(loki) == {
+            "quality": {
+                "passed": ["lint"],
+                "failures": ["unit tests: 2 failed"],
+                "tests": {"passed": 10, "failed": 2},
+            },
+            "council": {"enabled": True, "verdict": "APPROVE"},
+        }

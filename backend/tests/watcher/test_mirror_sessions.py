@@ -80,6 +80,8 @@ class TestSessions:
         assert started["snapshot"]["alive"] is True
 
         write_json(folder / "state" / "orchestrator.json", {"currentPhase": "BUILDING"})
+        (folder / "quality").mkdir()
+        (folder / "quality" / "gate-failures.txt").write_text("lint: 3 errors\n")
         (folder / "PAUSE").write_text("2026-11-24T12:00:00Z")
 
         async def paused() -> bool:
@@ -87,6 +89,12 @@ class TestSessions:
             return rows[-1].status == "paused" and rows[-1].phase == "BUILDING"
 
         await eventually(paused)
+
+        async def gates() -> bool:
+            snapshot = (await _sessions(db, project))[-1].snapshot or {}
+            return snapshot.get("quality") == {"failures": ["lint: 3 errors"]}
+
+        await eventually(gates)
         (folder / "PAUSE").unlink()
         runner.kill()
         runner.wait()

@@ -48,7 +48,7 @@ def classify(rel: str) -> frozenset[str]:
         return frozenset({LOGS})
     if rel in ("events.jsonl", "events.jsonl.1"):
         return frozenset({EVENTS})
-    if parts[0] in ("metrics", "context"):
+    if parts[0] in ("metrics", "context", "quality", "council", "checklist"):
         return frozenset({SESSION, METRICS})
     if rel in _SESSION_FILES or parts[0] in ("pids", "sessions"):
         return frozenset({SESSION})

@@ -25,6 +25,7 @@ from loki_dashboard.loki.files import ReadStatus, Stamp, is_ignored_name, stamp
 from loki_dashboard.loki.liveness import run_status
 from loki_dashboard.loki.log_lines import parse_line
 from loki_dashboard.loki.metrics import read_token_totals
+from loki_dashboard.loki.quality import read_quality
 from loki_dashboard.loki.queue import (
     CURRENT_TASK_FILE,
     QUEUE_FILES,
@@ -58,6 +59,7 @@ SCAN_GLOBS = (
     "context/tracking.json",
     "council/state.json",
     "checklist/verification-results.json",
+    "quality/*",
 )
 Line = tuple[str, str, str, datetime | None, dict[str, Any] | None]
 
@@ -91,6 +93,7 @@ class ProjectMirror:
     _sent_agents: list[AgentEntry] | None = None
     _view: RunView | None = None
     _tokens: dict[str, Any] | None = None
+    _quality: dict[str, Any] = field(default_factory=dict)
     _events: EventFacts = field(default_factory=EventFacts)
     _cursors: dict[str, Cursor] = field(default_factory=dict)
     syncs: int = 0
@@ -239,6 +242,7 @@ class ProjectMirror:
             return
         if metrics or self._view is None:
             self._tokens = await asyncio.to_thread(read_token_totals, self.loki_dir)
+            self._quality = await asyncio.to_thread(read_quality, self.loki_dir)
         pid = status.pid or (autonomy.pid if autonomy else None)
         if pid:
             run_key = f"pid:{pid}"
@@ -247,6 +251,7 @@ class ProjectMirror:
             started = started or (state.started_at if state else None)
             run_key = f"start:{started.isoformat()}" if started else "run"
         snapshot: dict[str, Any] = dict(state.snapshot) if state else {}
+        snapshot.update(self._quality)  # the files themselves beat dashboard-state's copies
         if self._tokens:
             snapshot["tokens"] = self._tokens
         snapshot["alive"] = status.alive
