@@ -21,6 +21,7 @@ from loki_dashboard.errors import register_error_handlers
 from loki_dashboard.realtime.bus import EventBus
 from loki_dashboard.realtime.hub import Hub
 from loki_dashboard.realtime.wire import initial_seq
+from loki_dashboard.watcher.service import start_watcher
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +45,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub.start_heartbeat(settings.ws_heartbeat_seconds)
         app.state.started = time.monotonic()
         logger.info("database ready (%s)", database.kind)
+        app.state.watcher = await start_watcher(settings, database, app.state.bus)
         yield
     finally:
+        if getattr(app.state, "watcher", None) is not None:
+            await app.state.watcher.stop()
         if hub is not None:
             await hub.close()
         await database.dispose()

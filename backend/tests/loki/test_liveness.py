@@ -3,7 +3,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 
 from loki_dashboard.loki.liveness import is_loki_process, run_status
 from loki_dashboard.loki.run_state import parse_autonomy_state
+from tests.loki.processes import wait_for_exec
 
 
 @pytest.fixture
@@ -25,12 +25,7 @@ def loki_dir(tmp_path: Path) -> Path:
 def loki_process() -> Iterator[int]:
     """A real process whose command line looks like a Loki run."""
     proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "loki-run.sh"])
-    # Until exec completes, /proc/<pid>/cmdline is still the parent's (pytest's) command line.
-    cmdline = Path(f"/proc/{proc.pid}/cmdline")
-    for _ in range(500):
-        if b"loki-run.sh" in cmdline.read_bytes():
-            break
-        time.sleep(0.01)
+    wait_for_exec(proc.pid)
     yield proc.pid
     proc.kill()
     proc.wait()

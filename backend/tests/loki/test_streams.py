@@ -54,22 +54,30 @@ class TestTail:
             f.write(b" end\n")
         assert read_new_lines(log, second.cursor).lines == [b"partial end"]
 
-    def test_truncation_restarts_from_new_end(self, tmp_path: Path) -> None:
+    def test_trim_by_temp_file_and_mv_continues_after_what_was_read(self, tmp_path: Path) -> None:
         log = tmp_path / "agent.log"
-        log.write_bytes(b"a\n" * 5000)
+        log.write_bytes(b"".join(b"line %d\n" % i for i in range(5000)))
         cursor = read_new_lines(log, None).cursor
         assert cursor is not None
-        # The runner trims to its last bytes via a temp file and mv: same size class, new inode.
-        data = log.read_bytes()[-100:]
-        with log.open("r+b") as f:
-            f.truncate(0)
-            f.write(data)
+        # run.sh: tail -c 500000 file > tmp && mv tmp file (a new, smaller inode).
+        tmp = tmp_path / "agent.log.trim"
+        tmp.write_bytes(log.read_bytes()[-1000:] + b"appended after trim\n")
+        os.replace(tmp, log)
         trimmed = read_new_lines(log, cursor)
-        assert trimmed.reset == "truncated"
-        assert trimmed.lines == []
+        assert trimmed.reset == "trimmed"
+        assert trimmed.lines == [b"appended after trim"]
         with log.open("ab") as f:
-            f.write(b"after trim\n")
-        assert read_new_lines(log, trimmed.cursor).lines == [b"after trim"]
+            f.write(b"later\n")
+        assert read_new_lines(log, trimmed.cursor).lines == [b"later"]
+
+    def test_truncated_in_place_to_fresh_content_reads_from_start(self, tmp_path: Path) -> None:
+        log = tmp_path / "agent.log"
+        log.write_bytes(b"old\n" * 5000)
+        cursor = read_new_lines(log, None).cursor
+        log.write_bytes(b"fresh\n")  # truncate + write: same inode, smaller
+        read = read_new_lines(log, cursor)
+        assert read.reset == "truncated"
+        assert read.lines == [b"fresh"]
 
     def test_rotation_reads_new_file_from_start(self, tmp_path: Path) -> None:
         log = tmp_path / "events.jsonl"
@@ -174,3 +182,28 @@ class TestMetrics:
             1,
             "metrics/efficiency",
         )
+
+
+class TestQuality:
+    def test_gates_from_quality_folder_council_and_checklist(self, tmp_path: Path) -> None:
+        from loki_dashboard.loki.quality import read_quality
+
+        loki = tmp_path / ".loki"
+        assert read_quality(loki) == {}
+        (loki / "quality").mkdir(parents=True)
+        (loki / "quality" / "lint.pass").touch()
+        (loki / "quality" / ".tmp_x.pass").touch()
+        (loki / "quality" / "gate-failures.txt").write_text("unit tests: 2 failed\n\n")
+        (loki / "quality" / "test-results.json").write_text('{"passed": 10, "failed": 2}')
+        (loki / "council").mkdir()
+        (loki / "council" / "state.json").write_text('{"enabled": true, "verdict": "APPROVE"}')
+        (loki / "checklist").mkdir()
+        (loki / "checklist" / "verification-results.json").write_text("{torn")
+        assert read_quality(loki) == {
+            "quality": {
+                "passed": ["lint"],
+                "failures": ["unit tests: 2 failed"],
+                "tests": {"passed": 10, "failed": 2},
+            },
+            "council": {"enabled": True, "verdict": "APPROVE"},
+        }

@@ -14,6 +14,9 @@ router = APIRouter(tags=["status"])
 @router.get("/status", response_model=SystemStatus)
 async def get_status(request: Request, session: SessionDep, database: DatabaseDep) -> SystemStatus:
     """Report version, database kind, uptime and live counts."""
-    return await system_status(
+    status = await system_status(
         session, database_kind=database.kind, started_monotonic=request.app.state.started
     )
+    watcher = getattr(request.app.state, "watcher", None)
+    status.watcher = watcher.status() if watcher is not None else {"enabled": False}
+    return status

@@ -39,3 +39,5 @@ class Log(Base):
     source: Mapped[str | None] = mapped_column(String(128))
     message: Mapped[str] = mapped_column(Text)
     meta: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSONType)
+    # The line as written, colours kept (secrets redacted), for the terminal view.
+    raw: Mapped[str | None] = mapped_column(Text)

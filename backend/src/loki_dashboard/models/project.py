@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, Text
+from sqlalchemy import String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from loki_dashboard.db.base import Base, Timestamps, UUIDPrimaryKey
@@ -20,3 +20,7 @@ class Project(UUIDPrimaryKey, Timestamps, Base):
     git_branch: Mapped[str | None] = mapped_column(String(255), default="main")
     provider: Mapped[str] = mapped_column(String(32), default="claude", server_default="claude")
     config: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # The folder is gone (deleted or unmounted); cleared when it comes back.
+    missing: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The watcher's read positions in the project's logs, so a restart does not re-import them.
+    watch_state: Mapped[dict[str, Any] | None] = mapped_column(JSONType)

@@ -33,3 +33,7 @@ class RunSession(UUIDPrimaryKey, Base):
     ended_at: Mapped[datetime | None]
     exit_code: Mapped[int | None]
     config: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # What identifies the run in its files (runner pid or start time), one row per run.
+    run_key: Mapped[str | None] = mapped_column(String(128))
+    # Live status snapshot: quality gates, council, checklist, memory counts, tokens, liveness.
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSONType)

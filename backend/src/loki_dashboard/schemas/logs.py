@@ -23,6 +23,9 @@ class LogEntry(Schema):
     source: str | None
     message: str
     metadata: dict[str, Any] | None = Field(validation_alias=AliasChoices("meta", "metadata"))
+    raw: str | None = Field(
+        default=None, description="The line with its colours, when they differ from `message`"
+    )
 
 
 class LogPage(Schema):

@@ -34,5 +34,8 @@ class Project(Schema):
     git_branch: str | None
     provider: str
     config: dict[str, Any] | None
+    missing: bool = Field(
+        default=False, description="The folder is gone; it recovers if it returns"
+    )
     created_at: datetime
     updated_at: datetime

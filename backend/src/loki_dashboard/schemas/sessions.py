@@ -37,3 +37,8 @@ class Session(Schema):
     ended_at: datetime | None
     exit_code: int | None
     config: dict[str, Any] | None
+    snapshot: dict[str, Any] | None = Field(
+        default=None,
+        description="Live status from the run's files: quality gates, council, checklist, "
+        "memory counts, tokens, liveness",
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from loki_dashboard.schemas.common import Schema
 
 
@@ -13,3 +15,5 @@ class SystemStatus(Schema):
     active_sessions: int
     tasks_by_status: dict[str, int]
     active_agents: int
+    # The file watcher: mode (inotify or polling fallback), projects watched, warnings.
+    watcher: dict[str, Any] | None = None

@@ -1,0 +1,1 @@
+"""Watch every project's `.loki/` folder and mirror what changes into the database, live."""

@@ -1,0 +1,102 @@
+"""Global imports from `$LOKI_HOME`: projects runs registered themselves, and learnings."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from loki_dashboard.errors import DashboardError
+from loki_dashboard.loki.learnings import LEARNING_FILES, LearningRecord, parse_learnings
+from loki_dashboard.loki.registry import RegisteredProject, parse_registry
+from loki_dashboard.models import Learning, Project
+from loki_dashboard.realtime.events import DomainEvent, take_staged_events
+from loki_dashboard.schemas.projects import ProjectCreate
+from loki_dashboard.services import projects as project_service
+from loki_dashboard.watcher.settled import read_json_settled
+from loki_dashboard.watcher.writer import Job
+
+logger = logging.getLogger(__name__)
+
+
+def registry_path(home: Path) -> Path:
+    return home / "dashboard" / "projects.json"
+
+
+async def read_registry(home: Path) -> list[RegisteredProject]:
+    result = await read_json_settled(registry_path(home))
+    if not result.ok:
+        return []
+    return parse_registry(result.value)
+
+
+def register_job(entries: list[RegisteredProject], home: Path) -> Job:
+    """Register each listed folder that exists and is not registered yet."""
+
+    async def apply(session: AsyncSession) -> list[DomainEvent]:
+        known = set(await session.scalars(select(Project.path)))
+        for entry in entries:
+            folder = Path(entry.path)
+            if entry.path in known or not folder.is_dir():
+                continue
+            data = ProjectCreate(path=entry.path, name=entry.name or None)
+            try:
+                async with session.begin_nested():
+                    await project_service.register(session, data, loki_home=home)
+            except DashboardError as exc:
+                logger.info("projects.json entry %s not imported: %s", entry.path, exc.message)
+        return take_staged_events(session)
+
+    return apply
+
+
+def read_learnings(home: Path) -> list[LearningRecord]:
+    records: list[LearningRecord] = []
+    folder = home / "learnings"
+    for name, kind in LEARNING_FILES.items():
+        try:
+            text = (folder / name).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        records.extend(parse_learnings(text, kind))
+    return records
+
+
+def learnings_job(records: list[LearningRecord]) -> Job:
+    """Insert the learnings not imported before (matched by fingerprint)."""
+
+    async def apply(session: AsyncSession) -> list[DomainEvent]:
+        by_name: dict[str, uuid.UUID | None] = {}
+        for project_id, name in await session.execute(select(Project.id, Project.name)):
+            by_name[name] = None if name in by_name else project_id  # ambiguous: no link
+        for start in range(0, len(records), 500):
+            chunk = records[start : start + 500]
+            prints = [r.fingerprint for r in chunk]
+            seen = set(
+                await session.scalars(
+                    select(Learning.fingerprint).where(Learning.fingerprint.in_(prints))
+                )
+            )
+            for record in chunk:
+                if record.fingerprint in seen:
+                    continue
+                seen.add(record.fingerprint)
+                context = {"project": record.project, "source": "learnings-file"}
+                if record.timestamp is not None:
+                    context["timestamp"] = record.timestamp.isoformat()
+                session.add(
+                    Learning(
+                        type=record.type,
+                        project_id=by_name.get(record.project or ""),
+                        category=record.category,
+                        description=record.description,
+                        context=context,
+                        fingerprint=record.fingerprint,
+                    )
+                )
+        return []
+
+    return apply

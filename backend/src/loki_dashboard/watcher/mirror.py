@@ -1,0 +1,426 @@
+"""One project's mirror: turns changed `.loki/` files into database jobs for the writer.
+
+It keeps, per file, the last stamp, content digest and last good value, so a rewrite with the
+same content, or a file caught half-written, changes nothing. Syncs of one project never run
+concurrently: changes that arrive during a sync are folded into the next one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import os
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from loki_dashboard.db.types import utcnow
+from loki_dashboard.loki.agents import AgentEntry, parse_agents
+from loki_dashboard.loki.dashboard_state import parse_dashboard_state
+from loki_dashboard.loki.events_log import LokiEvent, parse_event_line
+from loki_dashboard.loki.files import ReadStatus, Stamp, is_ignored_name, stamp
+from loki_dashboard.loki.liveness import run_status
+from loki_dashboard.loki.log_lines import parse_line
+from loki_dashboard.loki.metrics import read_token_totals
+from loki_dashboard.loki.quality import read_quality
+from loki_dashboard.loki.queue import (
+    CURRENT_TASK_FILE,
+    QUEUE_FILES,
+    QueueTask,
+    merge,
+    parse_current_task,
+    parse_group,
+)
+from loki_dashboard.loki.run_state import parse_autonomy_state, parse_orchestrator
+from loki_dashboard.loki.tail import Cursor, TailRead, read_new_lines
+from loki_dashboard.models.session import LIVE_SESSION_STATUSES
+from loki_dashboard.watcher import classify as kinds
+from loki_dashboard.watcher.settled import read_json_settled
+from loki_dashboard.watcher.sync_agents import agents_job
+from loki_dashboard.watcher.sync_logs import log_rows, logs_job
+from loki_dashboard.watcher.sync_session import RunView, session_job
+from loki_dashboard.watcher.sync_tasks import task_fields, tasks_job
+from loki_dashboard.watcher.writer import DbWriter
+
+logger = logging.getLogger(__name__)
+
+# Files whose stamps the reconciliation scan compares (globs inside `.loki/`).
+SCAN_GLOBS = (
+    "*",
+    "queue/*.json",
+    "state/*",
+    "logs/*.log",
+    "pids/*.json",
+    "sessions/*/*",
+    "metrics/efficiency/*.json",
+    "context/tracking.json",
+    "council/state.json",
+    "checklist/verification-results.json",
+    "quality/*",
+)
+Line = tuple[str, str, str, datetime | None, dict[str, Any] | None]
+
+
+@dataclass
+class EventFacts:
+    """What `events.jsonl` told us about the current run."""
+
+    phase: str | None = None
+    iteration: int | None = None
+    session_started: datetime | None = None
+
+
+@dataclass
+class ProjectMirror:
+    project_id: uuid.UUID
+    path: Path
+    writer: DbWriter
+    known_view: RunView | None = None
+    known_tasks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    watch_state: dict[str, Any] | None = None
+    provider: str = "claude"
+    _good: dict[str, Any] = field(default_factory=dict)
+    _digest: dict[str, str] = field(default_factory=dict)
+    _stamps: dict[str, Stamp] = field(default_factory=dict)
+    _warned: set[str] = field(default_factory=set)
+    _pending: set[str] = field(default_factory=set)
+    _full: bool = False
+    _task: asyncio.Task[None] | None = None
+    _persisted: set[uuid.UUID] = field(default_factory=set)
+    _sent_agents: list[AgentEntry] | None = None
+    _view: RunView | None = None
+    _tokens: dict[str, Any] | None = None
+    _quality: dict[str, Any] = field(default_factory=dict)
+    _events: EventFacts = field(default_factory=EventFacts)
+    _cursors: dict[str, Cursor] = field(default_factory=dict)
+    syncs: int = 0
+
+    def __post_init__(self) -> None:
+        self._view = self.known_view
+        if self.known_view is not None:
+            self._persisted.add(self.known_view.session_id)
+        saved = (self.watch_state or {}).get("cursors", {})
+        for rel, value in saved.items() if isinstance(saved, dict) else []:
+            if isinstance(value, list) and len(value) == 3:
+                self._cursors[rel] = Cursor(int(value[0]), int(value[1]), bytes.fromhex(value[2]))
+
+    @functools.cached_property
+    def loki_dir(self) -> Path:
+        return self.path / ".loki"
+
+    @functools.cached_property
+    def path_str(self) -> str:
+        return str(self.path)
+
+    @functools.cached_property
+    def loki_dir_str(self) -> str:
+        return f"{self.path}{os.sep}.loki"
+
+    # -- scheduling ---------------------------------------------------------------------------
+
+    def notify(self, rels: set[str] | None) -> None:
+        """Schedule a sync of `rels` (None: every file)."""
+        if rels is None:
+            self._full = True
+        else:
+            self._pending |= rels
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._drain(), name=f"mirror-{self.project_id}")
+
+    async def idle(self) -> None:
+        while self._task is not None and not self._task.done():
+            await asyncio.shield(self._task)
+
+    def cancel(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    async def _drain(self) -> None:
+        while self._pending or self._full:
+            rels, full = self._pending, self._full
+            self._pending, self._full = set(), False
+            try:
+                await self.sync(rels, full=full)
+            except Exception:  # the watcher never dies on one project's bad state
+                logger.exception("sync of %s failed; will retry on its next change", self.path)
+
+    def _scan(self) -> set[str]:
+        """Every protocol file present now, as paths relative to `.loki/`."""
+        found: set[str] = set()
+        for pattern in SCAN_GLOBS:
+            for path in self.loki_dir.glob(pattern):
+                rel = path.relative_to(self.loki_dir).as_posix()
+                if kinds.classify(rel):
+                    found.add(rel)
+        return found
+
+    def changed_since_scan(self) -> set[str]:
+        """Files whose (inode, size, mtime_ns) differs from what the last sync saw."""
+        present = self._scan()
+        changed = {rel for rel in present if stamp(self.loki_dir / rel) != self._stamps.get(rel)}
+        return changed | {rel for rel in self._stamps if rel not in present}  # deleted files
+
+    # -- sync ---------------------------------------------------------------------------------
+
+    async def sync(self, rels: set[str], *, full: bool = False) -> None:
+        if not self.loki_dir.is_dir():
+            return
+        self.syncs += 1
+        todo: set[str] = set(kinds.ALL) if full else set()
+        for rel in rels:
+            todo |= kinds.classify(rel)
+        if kinds.EVENTS in todo:
+            await self._sync_events()
+        if todo & {kinds.SESSION, kinds.EVENTS}:
+            await self._sync_session(metrics=kinds.METRICS in todo)
+        if kinds.TASKS in todo:
+            await self._sync_tasks()
+        if kinds.AGENTS in todo:
+            await self._sync_agents()
+        if kinds.LOGS in todo:
+            await self._sync_logs()
+        for rel in self._scan() if full else rels:
+            self._remember_stamp(rel)
+
+    async def _json(self, rel: str) -> tuple[Any, bool]:
+        """(last good value or None when missing, whether it changed since the last read)."""
+        path = self.loki_dir / rel
+        current = stamp(path)
+        if current is None and rel not in self._good and rel not in self._warned:
+            return None, False  # absent before and now
+        if current is not None and current == self._stamps.get(rel) and rel in self._good:
+            return self._good[rel], False
+        result = await read_json_settled(path)
+        if result.status is ReadStatus.MISSING:
+            self._stamps.pop(rel, None)
+            self._digest.pop(rel, None)
+            return None, self._good.pop(rel, None) is not None
+        if not result.ok:
+            if rel not in self._warned:
+                self._warned.add(rel)
+                logger.warning(
+                    "%s: %s (%s); keeping its last good value",
+                    path,
+                    result.status.value,
+                    result.error or "no detail",
+                )
+            return self._good.get(rel), False
+        self._warned.discard(rel)
+        if current is not None:
+            self._stamps[rel] = current
+        if self._digest.get(rel) == result.digest and rel in self._good:
+            return self._good[rel], False
+        self._digest[rel] = result.digest or ""
+        self._good[rel] = result.value
+        return result.value, True
+
+    async def _sync_session(self, *, metrics: bool) -> None:
+        autonomy_value, _ = await self._json("autonomy-state.json")
+        if autonomy_value is None:
+            newest = _newest(self.loki_dir.glob("sessions/*/autonomy-state.json"))
+            if newest is not None:
+                autonomy_value, _ = await self._json(newest.relative_to(self.loki_dir).as_posix())
+        orchestrator_value, _ = await self._json("state/orchestrator.json")
+        state_value, _ = await self._json("dashboard-state.json")
+        for rel in ("loki.pid", "PAUSE", "STOP", "COMPLETED", "session.json"):
+            self._remember_stamp(rel)
+        autonomy = parse_autonomy_state(autonomy_value) if autonomy_value is not None else None
+        orchestrator = parse_orchestrator(orchestrator_value)
+        state = parse_dashboard_state(state_value)
+        status = run_status(self.loki_dir, autonomy=autonomy)
+        evidence = (
+            status.alive
+            or autonomy is not None
+            or state is not None
+            or (self.loki_dir / "loki.pid").exists()
+            or self._events.session_started is not None
+        )
+        if not evidence:
+            return
+        if metrics or self._view is None:
+            self._tokens = await asyncio.to_thread(read_token_totals, self.loki_dir)
+            self._quality = await asyncio.to_thread(read_quality, self.loki_dir)
+        pid = status.pid or (autonomy.pid if autonomy else None)
+        if pid:
+            run_key = f"pid:{pid}"
+        else:
+            started = self._events.session_started or orchestrator.started_at
+            started = started or (state.started_at if state else None)
+            run_key = f"start:{started.isoformat()}" if started else "run"
+        snapshot: dict[str, Any] = dict(state.snapshot) if state else {}
+        snapshot.update(self._quality)  # the files themselves beat dashboard-state's copies
+        if self._tokens:
+            snapshot["tokens"] = self._tokens
+        snapshot["alive"] = status.alive
+        snapshot["liveness"] = status.reason
+        if autonomy and autonomy.status:
+            snapshot["autonomy_status"] = autonomy.status
+        iteration = (autonomy.iteration if autonomy else None) or self._events.iteration
+        view = RunView(
+            session_id=uuid.uuid4(),
+            run_key=run_key,
+            status=status.status,
+            phase=orchestrator.phase or self._events.phase or (state.phase if state else None),
+            iteration=iteration or orchestrator.iteration or 0,
+            provider=(state.provider if state else None) or self.provider,
+            pid=pid,
+            prd_path=autonomy.prd_path if autonomy else None,
+            exit_code=None if status.alive else (autonomy.last_exit_code if autonomy else None),
+            started_at=utcnow(),
+            snapshot=snapshot,
+        )
+        view = self._same_run(view, orchestrator.started_at, state.started_at if state else None)
+        if view == self._view:
+            return
+        previous = self._view
+        was_live = previous is not None and previous.status in LIVE_SESSION_STATUSES
+        self._view = view
+        new = view.session_id not in self._persisted
+        self._persisted.add(view.session_id)
+        close = previous.session_id if previous is not None and was_live and new else None
+        self.writer.submit(session_job(self.project_id, view, new=new, close=close))
+        if was_live and view.status not in LIVE_SESSION_STATUSES:
+            self._sent_agents = []
+            self.writer.submit(agents_job(self.project_id, view.session_id, [], end_missing=True))
+
+    def _same_run(self, view: RunView, *started_candidates: datetime | None) -> RunView:
+        """Keep the id and start time of the run already known under the same key."""
+        if self._view is not None and self._view.run_key == view.run_key:
+            return replace(view, session_id=self._view.session_id, started_at=self._view.started_at)
+        if self._view is None and not view.snapshot.get("alive"):
+            # A run that ended before we looked: date it from its files, not from now.
+            started = next((s for s in started_candidates if s is not None), None)
+            if started is not None:
+                return replace(view, started_at=started)
+        return view
+
+    @property
+    def session_id(self) -> uuid.UUID | None:
+        return self._view.session_id if self._view is not None else None
+
+    async def _sync_tasks(self) -> None:
+        collected: list[QueueTask] = []
+        if (self.loki_dir / "queue").is_dir():
+            for name, status in QUEUE_FILES.items():
+                value, _ = await self._json(f"queue/{name}")
+                collected.extend(parse_group(value, status))
+            value, _ = await self._json(f"queue/{CURRENT_TASK_FILE}")
+            collected.extend(parse_current_task(value))
+        else:
+            state = parse_dashboard_state(self._good.get("dashboard-state.json"))
+            collected = state.tasks if state else []
+        merged = merge(collected)
+        changed: list[tuple[QueueTask, dict[str, Any] | None]] = []
+        for key, task in merged.items():
+            fields = task_fields(task)
+            previous = self.known_tasks.get(key)
+            if previous != fields:
+                self.known_tasks[key] = fields
+                changed.append((task, previous))
+        if not changed:
+            return
+        self.writer.submit(tasks_job(self.project_id, self.session_id, changed))
+
+    async def _sync_agents(self) -> None:
+        value, changed = await self._json("state/agents.json")
+        agents = parse_agents(value)
+        if not agents or agents == self._sent_agents:
+            return  # an empty list is the second writer's flip, not every agent ending
+        self._sent_agents = agents
+        self.writer.submit(agents_job(self.project_id, self.session_id, agents, end_missing=True))
+
+    # -- logs and events ----------------------------------------------------------------------
+
+    def _log_targets(self) -> list[str]:
+        logs = self.loki_dir / "logs"
+        if not logs.is_dir():
+            return []
+        targets = ["logs/agent.log"] if (logs / "agent.log").is_file() else []
+        others = [p for p in logs.glob("*.log") if p.name != "agent.log"]
+        newest = _newest(p for p in others if not is_ignored_name(p.name))
+        if newest is not None:
+            targets.append(f"logs/{newest.name}")
+        return targets
+
+    async def _sync_logs(self) -> None:
+        for rel in self._log_targets():
+            await self._tail(rel, _parse_log_lines)
+
+    async def _sync_events(self) -> None:
+        await self._tail("events.jsonl", self._parse_events)
+
+    def _parse_events(self, lines: list[bytes]) -> list[Line]:
+        out: list[Line] = []
+        for raw in lines:
+            event = parse_event_line(raw)
+            if event is None:
+                continue  # a torn or foreign line
+            self._learn(event)
+            summary = ", ".join(f"{k}={v}" for k, v in list(event.data.items())[:6])
+            message = f"{event.type}: {summary}" if summary else event.type
+            level = "error" if "fail" in event.type or "crash" in event.type else "info"
+            meta = {"event": event.type, "data": event.data}
+            out.append((message[:4000], message[:4000], level, event.timestamp, meta))
+        return out
+
+    def _learn(self, event: LokiEvent) -> None:
+        data = event.data
+        if event.type == "phase_change" and isinstance(data.get("to"), str):
+            self._events.phase = data["to"].upper()[:64]
+        elif event.type == "iteration_start" and isinstance(data.get("iteration"), int):
+            self._events.iteration = data["iteration"]
+        elif event.type == "session_start":
+            self._events.session_started = event.timestamp or utcnow()
+
+    async def _tail(self, rel: str, parse: Any) -> None:
+        path = self.loki_dir / rel
+        self._remember_stamp(rel)
+        while True:
+            cursor = self._cursors.get(rel)
+            read: TailRead = await asyncio.to_thread(read_new_lines, path, cursor)
+            lines: list[Line] = await asyncio.to_thread(parse, read.lines) if read.lines else []
+            if read.cursor is not None:
+                self._cursors[rel] = read.cursor
+            if read.reset:
+                logger.info("%s was %s; following it from its new position", path, read.reset)
+            done: asyncio.Future[None] | None = None
+            if lines:
+                source = "events" if rel.startswith("events") else rel.removeprefix("logs/")
+                rows = log_rows(self.project_id, self.session_id, source[:128], lines)
+                done = self.writer.submit(logs_job(self.project_id, rows, self._watch_state()))
+            if not read.more:
+                return
+            if done is not None:
+                await done  # backpressure: bounded memory however far behind the file is
+
+    def _watch_state(self) -> dict[str, Any]:
+        cursors = {rel: [c.inode, c.offset, c.mark.hex()] for rel, c in self._cursors.items()}
+        return {"cursors": cursors}
+
+    def _remember_stamp(self, rel: str) -> None:
+        current = stamp(self.loki_dir / rel)
+        if current is None:
+            self._stamps.pop(rel, None)
+        else:
+            self._stamps[rel] = current
+
+
+def _parse_log_lines(lines: list[bytes]) -> list[Line]:
+    out: list[Line] = []
+    for raw in lines:
+        line = parse_line(raw.decode("utf-8", "replace"))
+        if line.message.strip():
+            out.append((line.message, line.raw, line.level, None, None))
+    return out
+
+
+def _newest(paths: Any) -> Path | None:
+    best: tuple[int, Path] | None = None
+    for path in paths:
+        st = stamp(path)
+        if st is not None and (best is None or st.mtime_ns > best[0]):
+            best = (st.mtime_ns, path)
+    return best[1] if best else None

@@ -1,0 +1,31 @@
+"""Event data in the same shapes the REST API returns, so clients patch caches with it as is."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from loki_dashboard.models import Agent, RunSession
+from loki_dashboard.schemas import agents as agent_schemas
+from loki_dashboard.schemas import logs as log_schemas
+from loki_dashboard.schemas import sessions as session_schemas
+from loki_dashboard.schemas import tasks as task_schemas
+
+
+def task_data(attributes: dict[str, Any]) -> dict[str, Any]:
+    """A task row given by attribute name (`meta`), as the tasks API renders it."""
+    task = task_schemas.Task.model_validate(SimpleNamespace(**attributes))
+    return task.model_dump(mode="json")
+
+
+def session_data(row: RunSession) -> dict[str, Any]:
+    return session_schemas.Session.model_validate(row).model_dump(mode="json")
+
+
+def agent_data(row: Agent) -> dict[str, Any]:
+    return agent_schemas.Agent.model_validate(row).model_dump(mode="json")
+
+
+def log_data(attributes: dict[str, Any]) -> dict[str, Any]:
+    entry = log_schemas.LogEntry.model_validate(SimpleNamespace(**attributes))
+    return entry.model_dump(mode="json")

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from loki_dashboard.models import Learning, Task
+from loki_dashboard.watcher.service import WatcherService
+from tests.watcher.conftest import Db, eventually, write_json
+
+HEADER = json.dumps({"version": "1.0", "created": "2026-11-24T00:00:00Z"})
+
+
+class TestLearnings:
+    async def test_imported_once_header_skipped_and_followed(
+        self, db: Db, loki_home: Path, watcher: WatcherService
+    ) -> None:
+        folder = loki_home / "learnings"
+        folder.mkdir()
+        record = {
+            "timestamp": "2026-11-24T00:00:00Z",
+            "project": "shop",
+            "category": "session",
+            "description": "Run migrations in CI",
+        }
+        (folder / "patterns.jsonl").write_text(HEADER + "\n" + json.dumps(record) + "\n")
+        (folder / "mistakes.jsonl").write_text(HEADER + "\n")
+
+        async def one() -> list[Learning] | None:
+            rows = await db.rows(Learning)
+            return rows if len(rows) == 1 else None
+
+        (row,) = await eventually(one)
+        assert (row.type, row.category, row.description) == (
+            "patterns",
+            "session",
+            "Run migrations in CI",
+        )
+        with (folder / "patterns.jsonl").open("a") as handle:
+            handle.write(json.dumps(record | {"description": "run migrations in ci"}) + "\n")
+            handle.write(json.dumps(record | {"description": "Pin the lockfile"}) + "\n")
+
+        async def two() -> list[Learning] | None:
+            rows = await db.rows(Learning)
+            return rows if len(rows) == 2 else None
+
+        rows = await eventually(two)
+        await watcher.settle()
+        assert sorted(r.description for r in rows) == ["Pin the lockfile", "Run migrations in CI"]
+
+
+class TestRegistryImport:
+    async def test_projects_json_entries_become_watched_projects(
+        self, client: httpx.AsyncClient, db: Db, loki_home: Path, tmp_path: Path
+    ) -> None:
+        shop = tmp_path / "shop"
+        (shop / ".loki").mkdir(parents=True)
+        registry = {
+            "version": "1.0",
+            "projects": {
+                "abc": {"path": str(shop), "name": "Shop", "status": "running", "pid": 1},
+                "gone": {"path": str(tmp_path / "deleted"), "status": "running"},
+                "home": {"path": str(loki_home)},
+            },
+        }
+        write_json(loki_home / "dashboard" / "projects.json", registry)
+
+        async def imported() -> list[dict[str, Any]] | None:
+            body: list[dict[str, Any]] = (await client.get("/api/projects")).json()
+            return body if body else None
+
+        (project,) = await eventually(imported)
+        assert (project["name"], project["path"]) == ("Shop", str(shop))
+        write_json(shop / ".loki" / "queue" / "pending.json", [{"id": "prd-001"}])
+
+        async def mirrored() -> list[Task] | None:
+            return await db.rows(Task) or None
+
+        (task,) = await eventually(mirrored)
+        assert task.external_id == "prd-001"

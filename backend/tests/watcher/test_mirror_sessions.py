@@ -1,0 +1,242 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from loki_dashboard.models import Agent, RunSession
+from loki_dashboard.watcher.service import WatcherService
+from tests.loki.processes import wait_for_exec
+from tests.watcher.conftest import Db, Events, eventually, loki, write_json
+
+STATE = {
+    "mode": "autonomous",
+    "provider": "claude",
+    "phase": "BOOTSTRAP",
+    "iteration": 0,
+    "memory": {"episodic": 2, "semantic": 0, "procedural": 0},
+    "council": {"enabled": True, "votes": 1},
+    "tasks": {"pending": [], "inProgress": []},
+    "agents": [],
+}
+
+
+@pytest.fixture
+def runner() -> Iterator[subprocess.Popen[bytes]]:
+    """A live process whose command line looks like a Loki run."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "loki-run"])
+    wait_for_exec(proc.pid)
+    yield proc
+    proc.kill()
+    proc.wait()
+
+
+async def _sessions(db: Db, project: dict[str, Any]) -> list[RunSession]:
+    rows = await db.rows(RunSession, RunSession.project_id == uuid.UUID(project["id"]))
+    return sorted(rows, key=lambda r: r.started_at)
+
+
+class TestSessions:
+    async def test_run_lifecycle_status_phase_iteration_snapshot(
+        self,
+        client: httpx.AsyncClient,
+        db: Db,
+        project: dict[str, Any],
+        events: Events,
+        runner: subprocess.Popen[bytes],
+    ) -> None:
+        folder = loki(project)
+        (folder / "loki.pid").write_text(f"{runner.pid}\n")
+        write_json(folder / "state" / "orchestrator.json", {"currentPhase": "BOOTSTRAP"})
+        write_json(
+            folder / "autonomy-state.json",
+            {"iterationCount": 2, "status": "running", "pid": runner.pid, "prdPath": "PRD.md"},
+        )
+        write_json(folder / "dashboard-state.json", STATE)
+
+        async def running() -> RunSession | None:
+            rows = await _sessions(db, project)
+            ok = rows and rows[-1].status == "running" and rows[-1].iteration == 2
+            return rows[-1] if ok else None
+
+        session = await eventually(running)
+        assert session.pid == runner.pid
+        assert session.prd_path == "PRD.md"
+        assert session.phase == "BOOTSTRAP"
+        assert session.snapshot is not None
+        assert session.snapshot["memory"]["episodic"] == 2
+        assert session.snapshot["council"]["votes"] == 1
+        assert "iteration" not in session.snapshot
+        served = (await client.get(f"/api/sessions/{session.id}")).json()
+        assert served["snapshot"]["memory"]["episodic"] == 2
+        assert served["status"] == "running"
+        started = events.of("session:started")[0].data
+        assert started["id"] == str(session.id)
+        assert started["snapshot"]["alive"] is True
+
+        write_json(folder / "state" / "orchestrator.json", {"currentPhase": "BUILDING"})
+        (folder / "quality").mkdir()
+        (folder / "quality" / "gate-failures.txt").write_text("lint: 3 errors\n")
+        (folder / "PAUSE").write_text("2026-11-24T12:00:00Z")
+
+        async def paused() -> bool:
+            rows = await _sessions(db, project)
+            return rows[-1].status == "paused" and rows[-1].phase == "BUILDING"
+
+        await eventually(paused)
+
+        async def gates() -> bool:
+            snapshot = (await _sessions(db, project))[-1].snapshot or {}
+            return snapshot.get("quality") == {"failures": ["lint: 3 errors"]}
+
+        await eventually(gates)
+        (folder / "PAUSE").unlink()
+        runner.kill()
+        runner.wait()
+        write_json(
+            folder / "autonomy-state.json",
+            {
+                "iterationCount": 3,
+                "status": "max_iterations_reached",
+                "pid": runner.pid,
+                "lastExitCode": 20,
+            },
+        )
+
+        async def completed() -> RunSession | None:
+            rows = await _sessions(db, project)
+            return rows[-1] if rows[-1].status == "completed" else None
+
+        final = await eventually(completed)
+        assert final.id == session.id  # one row per run
+        assert final.exit_code == 20
+        assert final.ended_at is not None
+        kinds = events.types()
+        for kind in (
+            "session:started",
+            "session:paused",
+            "session:completed",
+            "phase:completed",
+            "phase:started",
+        ):
+            assert kind in kinds
+        phases = [e.data["phase"] for e in events.of("phase:started")]
+        assert phases == ["BOOTSTRAP", "BUILDING"]
+
+    async def test_stale_pid_file_is_a_stopped_run_and_a_new_pid_a_new_run(
+        self, db: Db, project: dict[str, Any], runner: subprocess.Popen[bytes]
+    ) -> None:
+        folder = loki(project)
+        (folder / "loki.pid").write_text("999999\n")
+        await eventually(lambda: _status_is(db, project, "stopped"))
+        (folder / "loki.pid").write_text(f"{runner.pid}\n")
+
+        async def two_runs() -> list[RunSession] | None:
+            rows = await _sessions(db, project)
+            return rows if len(rows) == 2 and rows[-1].status == "running" else None
+
+        rows = await eventually(two_runs)
+        assert rows[0].status == "stopped"
+        assert rows[1].run_key == f"pid:{runner.pid}"
+
+    async def test_invalid_dashboard_state_keeps_last_good_value(
+        self, db: Db, project: dict[str, Any], watcher: WatcherService
+    ) -> None:
+        folder = loki(project)
+        write_json(folder / "dashboard-state.json", STATE)
+        await eventually(lambda: _status_is(db, project, "stopped"))
+        await watcher.settle()
+        # Renamed into place, yet invalid: the runner pasted a half-written file into it.
+        tmp = folder / "dashboard-state.json.tmp.1"
+        tmp.write_text('{"mode": "autonomous", "memory": {"episodic": ')
+        tmp.rename(folder / "dashboard-state.json")
+        await watcher.reconcile()
+        await watcher.settle()
+        (row,) = await _sessions(db, project)
+        assert row.snapshot is not None
+        assert row.snapshot["memory"]["episodic"] == 2
+        write_json(folder / "dashboard-state.json", {**STATE, "memory": {"episodic": 9}})
+
+        async def updated() -> bool:
+            (row,) = await _sessions(db, project)
+            return bool(row.snapshot and row.snapshot["memory"]["episodic"] == 9)
+
+        await eventually(updated)
+
+    async def test_status_endpoint_reports_the_watcher(
+        self, client: httpx.AsyncClient, project: dict[str, Any]
+    ) -> None:
+        assert project["missing"] is False
+
+        async def watched() -> dict[str, Any] | None:
+            body: dict[str, Any] = (await client.get("/api/status")).json()["watcher"]
+            return body if body["projects"] == 1 and body["watched_folders"] >= 1 else None
+
+        body = await eventually(watched)
+        assert body["enabled"] is True
+        assert body["mode"] in {"inotify", "polling"}
+
+
+class TestAgents:
+    async def test_history_kept_flip_to_empty_ignored_and_keyed_by_tool_id(
+        self,
+        db: Db,
+        project: dict[str, Any],
+        events: Events,
+        watcher: WatcherService,
+        runner: subprocess.Popen[bytes],
+    ) -> None:
+        folder = loki(project)
+        (folder / "loki.pid").write_text(str(runner.pid))
+        agents_file = folder / "state" / "agents.json"
+        two = [
+            {
+                "agent_id": "agent-toolu_01",
+                "tool_id": "toolu_A",
+                "agent_type": "backend",
+                "status": "active",
+                "current_task": "Edit: a.py",
+            },
+            {"agent_id": "agent-toolu_01", "tool_id": "toolu_B", "status": "active"},
+        ]
+        write_json(agents_file, two)
+        await eventually(lambda: _agents(db, project, 2))
+        write_json(agents_file, [])  # the second writer's flip
+        agents_file.write_bytes(b"")  # caught empty mid-write
+        await watcher.reconcile()
+        await watcher.settle()
+        rows = await _agents(db, project, 2)
+        assert rows
+        assert all(r.status == "active" for r in rows)
+        write_json(agents_file, [two[0] | {"status": "completed"}])
+
+        async def ended() -> dict[str, str] | None:
+            rows = await _agents(db, project, 2)
+            got = {r.external_id: r.status for r in rows or []}
+            return got if got == {"toolu_A": "completed", "toolu_B": "ended"} else None
+
+        await eventually(ended)
+        assert len(events.of("agent:spawned")) == 2
+        assert len(events.of("agent:completed")) == 2
+        runner.kill()
+        runner.wait()
+        await watcher.reconcile()
+        await watcher.settle()
+        rows = await _agents(db, project, 2)
+        assert rows is not None
+        assert all(r.ended_at is not None for r in rows)
+
+
+async def _status_is(db: Db, project: dict[str, Any], status: str) -> bool:
+    rows = await _sessions(db, project)
+    return bool(rows) and rows[-1].status == status
+
+
+async def _agents(db: Db, project: dict[str, Any], n: int) -> list[Agent] | None:
+    rows = await db.rows(Agent, Agent.project_id == uuid.UUID(project["id"]))
+    return rows if len(rows) == n else None

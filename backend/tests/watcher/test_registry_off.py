@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from loki_dashboard.config import Settings, load_settings
+from loki_dashboard.watcher.service import WatcherService
+from tests.watcher.conftest import write_json
+
+
+@pytest.fixture
+def settings(loki_home: Path, database_url: str) -> Settings:
+    return load_settings(home=str(loki_home), database_url=database_url, import_registry=False)
+
+
+async def test_registry_import_can_be_turned_off(
+    client: httpx.AsyncClient, loki_home: Path, tmp_path: Path, watcher: WatcherService
+) -> None:
+    shop = tmp_path / "shop"
+    shop.mkdir()
+    write_json(loki_home / "dashboard" / "projects.json", {"projects": {"a": {"path": str(shop)}}})
+    await watcher.reconcile()
+    await watcher.reload_projects()
+    await watcher.settle()
+    assert (await client.get("/api/projects")).json() == []
