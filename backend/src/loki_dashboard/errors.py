@@ -47,6 +47,18 @@ class InvalidInput(DashboardError):
     code = "invalid_input"
 
 
+class PayloadTooLarge(DashboardError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class ServiceUnavailable(DashboardError):
+    """Something the request needs is busy right now (a run's queue lock); retry shortly."""
+
+    status_code = 503
+    code = "unavailable"
+
+
 class ErrorBody(BaseModel):
     code: str
     message: str

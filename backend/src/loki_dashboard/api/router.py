@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from loki_dashboard.api import (
     agents,
+    control,
     learnings,
     log_stream,
     logs,
@@ -24,3 +25,4 @@ api_router.include_router(agents.router)
 api_router.include_router(log_stream.router)
 api_router.include_router(logs.router)
 api_router.include_router(learnings.router)
+api_router.include_router(control.router)

@@ -23,7 +23,9 @@ from loki_dashboard.repositories import projects as projects_repo
 from loki_dashboard.repositories import tasks as repo
 from loki_dashboard.repositories.tasks import SortKey, TaskFilter
 from loki_dashboard.schemas import tasks as schemas
+from loki_dashboard.services import task_queue_sync as queue_sync
 from loki_dashboard.services.cursors import decode_cursor, encode_cursor
+from loki_dashboard.services.task_queue_sync import wants_front
 
 # Deepest parent chain we walk when refusing cycles; real boards nest a few levels.
 MAX_PARENT_DEPTH = 10_000
@@ -146,6 +148,7 @@ async def _place(
     reading them. Returns the status it came from and whether it just became completed.
     """
     old_status = task.status
+    queue_sync.refuse_run_owned_move(task, status)
     size = await _ensure_dense(session, task.project_id, status)
     if old_status != status:
         await _ensure_dense(session, task.project_id, old_status)
@@ -164,11 +167,13 @@ async def _place(
     repo.forget_orders(session, keep=task)
     task.column_order = at
     _set_status(task, status)
+    await queue_sync.after_move(session, task, old_status)
     return old_status, status == "completed" and old_status != "completed"
 
 
 async def create(session: AsyncSession, data: schemas.TaskCreate) -> Task:
-    """Add a task at the end of its column."""
+    """Add a task at the end of its column; a pending dashboard task of a project with a run
+    queue goes to the front instead, as it does in the run's pending.json."""
     await _lock_project(session, data.project_id)
     if data.parent_id is not None:
         await _check_parent(
@@ -185,13 +190,20 @@ async def create(session: AsyncSession, data: schemas.TaskCreate) -> Task:
         )
     fields = data.model_dump(exclude={"metadata", "status"})
     task = Task(**fields, meta=data.metadata, status=data.status)
-    task.column_order = await repo.column_size(session, data.project_id, data.status)
+    if wants_front(task) and await queue_sync.has_queue(session, data.project_id):
+        task.external_id = task.external_id or queue_sync.new_external_id()
+        await _ensure_dense(session, data.project_id, "pending")
+        await repo.shift(session, data.project_id, "pending", +1, above=-1)
+        task.column_order = 0
+    else:
+        task.column_order = await repo.column_size(session, data.project_id, data.status)
     if data.status == "completed":
         task.completed_at = utcnow()
     elif data.status == "in_progress":
         task.started_at = utcnow()
     session.add(task)
     await session.flush()
+    await queue_sync.after_create(session, task)
     stage_event(session, _event("created", task))
     return task
 
@@ -256,6 +268,7 @@ async def _remove(session: AsyncSession, task: Task) -> None:
     repo.forget_orders(session, keep=task)
     await session.delete(task)
     await session.flush()
+    await queue_sync.after_delete(session, task)
     stage_event(session, event)
 
 

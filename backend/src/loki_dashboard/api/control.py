@@ -1,0 +1,63 @@
+"""Session control routes: pause, resume, stop, human input, model switch."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from fastapi import APIRouter
+
+from loki_dashboard.api.deps import BusDep, DatabaseDep, SessionDep
+from loki_dashboard.errors import Conflict, NotFound, PayloadTooLarge, error_responses
+from loki_dashboard.schemas.control import ControlResult, HumanInput, ModelSwitch
+from loki_dashboard.services import control as service
+from loki_dashboard.services import control_followup as followup
+
+router = APIRouter(prefix="/sessions", tags=["control"])
+_ERRORS = error_responses(NotFound, Conflict)
+
+
+@router.post("/{session_id}/pause", response_model=ControlResult, responses=_ERRORS)
+async def pause_session(
+    session_id: uuid.UUID, session: SessionDep, database: DatabaseDep, bus: BusDep
+) -> ControlResult:
+    """Ask the run to pause at its next iteration boundary."""
+    result = await service.pause(session, session_id)
+    run, loki_dir = await service.live_run(session, session_id)
+    followup.follow_pause(database, bus, run.project_id, run.id, Path(loki_dir))
+    return result
+
+
+@router.post("/{session_id}/resume", response_model=ControlResult, responses=_ERRORS)
+async def resume_session(session_id: uuid.UUID, session: SessionDep) -> ControlResult:
+    """Let a paused or stopping run carry on."""
+    return await service.resume(session, session_id)
+
+
+@router.post("/{session_id}/stop", response_model=ControlResult, responses=_ERRORS)
+async def stop_session(session_id: uuid.UUID, session: SessionDep) -> ControlResult:
+    """Stop the run: STOP, then SIGTERM, then SIGKILL after a grace period."""
+    return await service.stop(session, session_id)
+
+
+@router.post(
+    "/{session_id}/input",
+    response_model=ControlResult,
+    responses=error_responses(NotFound, Conflict, PayloadTooLarge),
+)
+async def send_human_input(
+    session_id: uuid.UUID, data: HumanInput, session: SessionDep, database: DatabaseDep, bus: BusDep
+) -> ControlResult:
+    """Send human input to the run's next prompt (at most 1 MiB)."""
+    result = await service.send_input(session, session_id, data.text)
+    run, loki_dir = await service.live_run(session, session_id)
+    followup.follow_input(database, bus, run.project_id, run.id, loki_dir)
+    return result
+
+
+@router.post("/{session_id}/model", response_model=ControlResult, responses=_ERRORS)
+async def switch_model(
+    session_id: uuid.UUID, data: ModelSwitch, session: SessionDep
+) -> ControlResult:
+    """Switch the run's model (claude provider only)."""
+    return await service.switch_model(session, session_id, data.model)
