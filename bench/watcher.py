@@ -163,9 +163,11 @@ async def scenario(projects: int, root: Path, *, log_bench: bool) -> None:
         async with app.router.lifespan_context(app):
             watcher = app.state.watcher
             await watcher.ready.wait()
+            watching = time.perf_counter() - started
             await watcher.settle()
             startup = time.perf_counter() - started
-            print(f"start-up with {projects} projects, {attempt}: {startup:.2f} s"
+            print(f"start-up with {projects} projects, {attempt}: watching after {watching:.2f} s,"
+                  f" every project mirrored after {startup:.2f} s"
                   f"  (target <= 3 s: {'met' if startup <= 3 else 'MISSED'})")
             if attempt.startswith("first"):
                 continue
@@ -197,7 +199,7 @@ async def scenario(projects: int, root: Path, *, log_bench: bool) -> None:
 
 async def log_ingest(waiter: Waiter, folder: Path, watcher: object) -> None:
     log = folder / ".loki" / "logs" / "agent.log"
-    for rate, seconds in ((5000, 8), (20000, 4)):
+    for rate, seconds in ((5000, 8), (20000, 4)):  # the target rate, then beyond capacity
         waiter.log_lag.clear()
         waiter.log_count = 0
         total = rate * seconds
@@ -218,13 +220,16 @@ async def log_ingest(waiter: Waiter, folder: Path, watcher: object) -> None:
             await asyncio.sleep(0.05)
         elapsed = waiter.last_log - start
         lag = waiter.log_lag
+        target = "target >= 5000/s, p99 <= 200 ms" if rate == 5000 else "capacity probe"
         print(f"log ingest offered {rate}/s: {waiter.log_count}/{total} lines in {elapsed:.2f} s "
               f"= {waiter.log_count / elapsed:,.0f} lines/s; lag p50 {percentile(lag, 50):.0f} ms"
-              f" p99 {percentile(lag, 99):.0f} ms (target >= 5000/s, p99 <= 200 ms)")
+              f" p99 {percentile(lag, 99):.0f} ms ({target})")
 
 
 def main() -> int:
     random.seed(7)
+    print("latency is file write -> event on the in-process bus (the WebSocket hub's source);"
+          " SQLite")
     with tempfile.TemporaryDirectory(prefix="loki-bench-watcher-") as tmp:
         asyncio.run(scenario(100, Path(tmp) / "s100", log_bench=True))
     with tempfile.TemporaryDirectory(prefix="loki-bench-watcher-") as tmp:
