@@ -111,8 +111,8 @@ def measure(base: str, project_ids: list[uuid.UUID], requests: int) -> None:
                 params["before"] = rng.randint(1, newest[pid])
             ms, response = timed("GET", "/api/logs", params=params)
             body = response.json()
-            if body.get("newest_id"):
-                newest.setdefault(pid, body["newest_id"])
+            if body.get("next_after"):
+                newest.setdefault(pid, body["next_after"])
             pages.append(ms)
         created: list[str] = []
         for i in range(requests):

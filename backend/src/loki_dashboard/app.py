@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from loki_dashboard import __version__
-from loki_dashboard.api import health
+from loki_dashboard.api import health, ws
 from loki_dashboard.api.nul_bytes import RejectNulBytes
 from loki_dashboard.api.router import api_router
 from loki_dashboard.config import Settings, get_settings
@@ -19,6 +19,8 @@ from loki_dashboard.db.instance_lock import InstanceLock
 from loki_dashboard.db.migrate import upgrade_to_head
 from loki_dashboard.errors import register_error_handlers
 from loki_dashboard.realtime.bus import EventBus
+from loki_dashboard.realtime.hub import Hub
+from loki_dashboard.realtime.wire import initial_seq
 from loki_dashboard.watcher.service import start_watcher
 
 logger = logging.getLogger(__name__)
@@ -33,10 +35,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         lock = InstanceLock(settings.home, settings.sqlite_path)
         lock.acquire()
     database = create_database(settings)
+    hub: Hub | None = None
     try:
         await upgrade_to_head(database.writer)
         app.state.database = database
-        app.state.bus = EventBus()
+        app.state.bus = bus = EventBus()
+        app.state.hub = hub = Hub(replay_size=settings.ws_replay_size, start_seq=initial_seq())
+        bus.subscribe(hub.publish)
+        hub.start_heartbeat(settings.ws_heartbeat_seconds)
         app.state.started = time.monotonic()
         logger.info("database ready (%s)", database.kind)
         app.state.watcher = await start_watcher(settings, database, app.state.bus)
@@ -44,6 +50,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if getattr(app.state, "watcher", None) is not None:
             await app.state.watcher.stop()
+        if hub is not None:
+            await hub.close()
         await database.dispose()
         if lock is not None:
             lock.release()
@@ -62,4 +70,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RejectNulBytes)
     app.include_router(health.router)
     app.include_router(api_router)
+    app.include_router(ws.router)
     return app

@@ -32,7 +32,13 @@ def test_generated_requests_never_make_a_server_error(live_server: Server) -> No
     # Something to aim at, so operations on existing rows are exercised too.
     httpx.post(f"{live_server.url}/api/projects", json={"path": str(live_server.home.parent)})
     schema = schemathesis.openapi.from_dict(raw)
-    operations = [result.ok() for result in schema.get_all_operations()]
+    # Streams never end, so they cannot be called like the rest; their parameter validation
+    # is tested in tests/realtime/test_log_stream.py.
+    operations = [
+        operation
+        for operation in (result.ok() for result in schema.get_all_operations())
+        if not operation.path.endswith("/stream")
+    ]
     assert len(operations) >= 20
     calls = 0
     for operation in operations:

@@ -10,8 +10,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from loki_dashboard.models import Task
 from loki_dashboard.realtime.events import DomainEvent
-from tests.fixtures.factories import create_project, create_task
+from tests.fixtures.factories import create_project, create_task, insert
 
 STATUSES = ["pending", "in_progress", "review", "completed", "failed"]
 
@@ -264,6 +265,24 @@ class TestMoveTask:
         )
         assert back.json()["completed_at"] is None
         assert titles(await column(client, project["id"], "pending")) == ["t1", "t0", "t2"]
+
+    async def test_column_with_gaps_is_made_dense_by_the_next_move(
+        self, app: FastAPI, client: httpx.AsyncClient, project: dict[str, Any]
+    ) -> None:
+        project_id = uuid.UUID(project["id"])
+        await insert(
+            app,
+            *(Task(project_id=project_id, title=f"g{n}", column_order=order)
+              for n, order in enumerate([5, 9, 12, 40])),
+        )  # fmt: skip
+        first = (await column(client, project["id"], "pending"))[0]
+        response = await client.put(
+            f"/api/tasks/{first['id']}/move", json={"status": "pending", "column_order": 2}
+        )
+        assert response.json()["column_order"] == 2
+        items = await column(client, project["id"], "pending")
+        assert titles(items) == ["g1", "g2", "g0", "g3"]
+        assert_dense(items)
 
     async def test_negative_order_is_422(
         self, client: httpx.AsyncClient, project: dict[str, Any]

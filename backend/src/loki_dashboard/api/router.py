@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from loki_dashboard.api import agents, learnings, logs, projects, sessions, status, tasks
+from loki_dashboard.api import (
+    agents,
+    learnings,
+    log_stream,
+    logs,
+    projects,
+    sessions,
+    status,
+    tasks,
+)
 
 api_router = APIRouter(prefix="/api")
 api_router.include_router(status.router)
@@ -12,5 +21,6 @@ api_router.include_router(projects.router)
 api_router.include_router(tasks.router)
 api_router.include_router(sessions.router)
 api_router.include_router(agents.router)
+api_router.include_router(log_stream.router)
 api_router.include_router(logs.router)
 api_router.include_router(learnings.router)

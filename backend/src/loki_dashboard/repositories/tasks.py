@@ -152,6 +152,46 @@ async def column_ids(
     return [(row[0], row[1]) for row in rows]
 
 
+async def column_stats(
+    session: AsyncSession, project_id: uuid.UUID, status: str
+) -> tuple[int, int | None, int | None]:
+    """(count, min order, max order) of one column, answered from the column index."""
+    row = (
+        await session.execute(
+            select(func.count(), func.min(Task.column_order), func.max(Task.column_order)).where(
+                Task.project_id == project_id, Task.status == status
+            )
+        )
+    ).one()
+    return int(row[0]), row[1], row[2]
+
+
+async def shift(
+    session: AsyncSession,
+    project_id: uuid.UUID,
+    status: str,
+    delta: int,
+    *,
+    above: int,
+    below: int | None = None,
+) -> None:
+    """Add `delta` to column_order of the column's rows with above < order < below."""
+    condition = [Task.project_id == project_id, Task.status == status, Task.column_order > above]
+    if below is not None:
+        condition.append(Task.column_order < below)
+    await session.execute(
+        update(Task).where(*condition).values(column_order=Task.column_order + delta),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def forget_orders(session: AsyncSession, *, keep: Task) -> None:
+    """Loaded tasks other than `keep` may hold a stale column_order after a shift."""
+    for loaded in list(session.identity_map.values()):
+        if isinstance(loaded, Task) and loaded is not keep:
+            session.expire(loaded, ["column_order"])
+
+
 async def write_orders(session: AsyncSession, orders: dict[uuid.UUID, int]) -> None:
     """Set column_order for the given ids in one executemany; keep loaded objects in step."""
     if not orders:

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from loki_dashboard.db.types import utcnow
@@ -26,6 +27,12 @@ from loki_dashboard.services.cursors import decode_cursor, encode_cursor
 
 # Deepest parent chain we walk when refusing cycles; real boards nest a few levels.
 MAX_PARENT_DEPTH = 10_000
+
+
+async def _reload_order(session: AsyncSession, task: Task) -> None:
+    """Load column_order again if a shift made it stale (see repositories.tasks.forget_orders)."""
+    if "column_order" in inspect(task).unloaded:
+        await session.refresh(task, ["column_order"])
 
 
 def _event(kind: str, task: Task, **extra: Any) -> DomainEvent:
@@ -102,16 +109,22 @@ async def _check_session(
         )
 
 
-async def _close_gap(
-    session: AsyncSession, project_id: uuid.UUID, status: str, gone: uuid.UUID
-) -> None:
-    """Renumber a column 0..n-1 without `gone`, writing only rows whose position changed."""
-    current = await repo.column_ids(session, project_id, status)
-    ids = [task_id for task_id, _ in current if task_id != gone]
-    old = dict(current)
-    await repo.write_orders(
-        session, {task_id: n for n, task_id in enumerate(ids) if old.get(task_id) != n}
-    )
+async def _ensure_dense(session: AsyncSession, project_id: uuid.UUID, status: str) -> int:
+    """Make a column 0..n-1 if it is not (rows written before the rules, or by hand); returns n.
+
+    Normally one indexed count/min/max query that finds the column already dense."""
+    count, low, high = await repo.column_stats(session, project_id, status)
+    if count and (low != 0 or high != count - 1):
+        current = await repo.column_ids(session, project_id, status)
+        await repo.write_orders(
+            session, {task_id: n for n, (task_id, order) in enumerate(current) if order != n}
+        )
+    return count
+
+
+async def _close_gap(session: AsyncSession, task: Task) -> None:
+    """Take `task` out of its column: everything after it moves up one."""
+    await repo.shift(session, task.project_id, task.status, -1, above=task.column_order)
 
 
 def _set_status(task: Task, status: str) -> None:
@@ -129,19 +142,26 @@ async def _place(
 ) -> tuple[str, bool]:
     """Put `task` at `position` (None = end) of column `status`, closing the gap it leaves.
 
-    Returns the status it came from and whether it just became completed.
+    Set-based shifts of the rows between the old and new place keep the columns dense without
+    reading them. Returns the status it came from and whether it just became completed.
     """
     old_status = task.status
+    size = await _ensure_dense(session, task.project_id, status)
     if old_status != status:
-        await _close_gap(session, task.project_id, old_status, task.id)
-    target = await repo.column_ids(session, task.project_id, status)
-    ids = [task_id for task_id, _ in target if task_id != task.id]
-    at = len(ids) if position is None else min(position, len(ids))
-    ids.insert(at, task.id)
-    old = dict(target)
-    changes = {task_id: n for n, task_id in enumerate(ids) if old.get(task_id) != n}
-    changes.pop(task.id, None)
-    await repo.write_orders(session, changes)
+        await _ensure_dense(session, task.project_id, old_status)
+        await session.refresh(task, ["column_order"])
+        await _close_gap(session, task)
+        at = size if position is None else min(position, size)
+        await repo.shift(session, task.project_id, status, +1, above=at - 1)
+    else:
+        await session.refresh(task, ["column_order"])
+        at = size - 1 if position is None else min(position, size - 1)
+        old = task.column_order
+        if at < old:
+            await repo.shift(session, task.project_id, status, +1, above=at - 1, below=old)
+        elif at > old:
+            await repo.shift(session, task.project_id, status, -1, above=old, below=at + 1)
+    repo.forget_orders(session, keep=task)
     task.column_order = at
     _set_status(task, status)
     return old_status, status == "completed" and old_status != "completed"
@@ -177,6 +197,7 @@ async def create(session: AsyncSession, data: schemas.TaskCreate) -> Task:
 
 
 async def _apply_update(session: AsyncSession, task: Task, data: schemas.TaskUpdate) -> None:
+    await _reload_order(session, task)
     fields = data.model_dump(exclude_unset=True)
     if fields.get("parent_id") is not None:
         await _check_parent(
@@ -226,9 +247,13 @@ async def move(session: AsyncSession, task_id: uuid.UUID, data: schemas.TaskMove
 
 
 async def _remove(session: AsyncSession, task: Task) -> None:
+    await _reload_order(session, task)
     event = _event("deleted", task)
     await repo.detach_children(session, task.id)
-    await _close_gap(session, task.project_id, task.status, task.id)
+    await _ensure_dense(session, task.project_id, task.status)
+    await session.refresh(task, ["column_order"])
+    await _close_gap(session, task)
+    repo.forget_orders(session, keep=task)
     await session.delete(task)
     await session.flush()
     stage_event(session, event)
@@ -269,5 +294,7 @@ async def bulk(session: AsyncSession, data: schemas.TaskBulk) -> schemas.TaskBul
         assert data.update is not None
         for task in tasks:
             await _apply_update(session, task, data.update)
+    for task in tasks:
+        await session.refresh(task)  # later moves shifted the earlier ones
     items = [schemas.Task.model_validate(task) for task in tasks]
     return schemas.TaskBulkResult(action=data.action, items=items)

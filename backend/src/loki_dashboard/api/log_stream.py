@@ -1,0 +1,60 @@
+"""`GET /api/logs/stream`: live log lines as server-sent events, resumable by id."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import StreamingResponse
+
+from loki_dashboard.errors import InvalidInput, error_responses
+from loki_dashboard.realtime.log_stream import stream_logs
+from loki_dashboard.repositories.logs import LogFilter
+from loki_dashboard.schemas.logs import MinLevel
+from loki_dashboard.services.logs import normalise_level
+
+router = APIRouter(prefix="/logs", tags=["logs"])
+
+
+def _last_event_id(raw: str | None) -> int | None:
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        raise InvalidInput(
+            "Last-Event-ID must be the id of a log line you received",
+            details=[{"field": "Last-Event-ID"}],
+        )
+    return int(raw)
+
+
+@router.get(
+    "/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}, **error_responses(InvalidInput)},
+)
+async def stream_log_lines(
+    request: Request,
+    project_id: uuid.UUID | None = None,
+    session_id: uuid.UUID | None = None,
+    level: Annotated[MinLevel | None, Query(description="Minimum level")] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=2**63 - 1, description="Start after this log id")
+    ] = None,
+    last_event_id: Annotated[str | None, Header(max_length=32)] = None,
+) -> StreamingResponse:
+    """Stream new log lines; reconnecting with Last-Event-ID continues right after it."""
+    resume = _last_event_id(last_event_id)
+    where = LogFilter(
+        project_id=project_id, session_id=session_id, min_level=normalise_level(level)
+    )
+    state = request.app.state
+    messages = stream_logs(
+        state.database,
+        state.hub,
+        where,
+        after=resume if resume is not None else after,
+        keepalive_seconds=state.settings.ws_heartbeat_seconds,
+    )
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(messages, media_type="text/event-stream", headers=headers)

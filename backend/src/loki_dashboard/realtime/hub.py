@@ -1,0 +1,123 @@
+"""The hub: numbers every committed event, keeps recent ones per channel, fans them out.
+
+`deliver` never awaits, so a `subscribe {since}` (replay, then join the channel) happens between
+two deliveries: the client gets every event after `since` exactly once, with no gap at the seam.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Sequence
+
+from loki_dashboard.realtime.client import Client
+from loki_dashboard.realtime.events import DomainEvent
+from loki_dashboard.realtime.wire import channels_of, encode_control, encode_event
+
+logger = logging.getLogger(__name__)
+
+Listener = Callable[[int, DomainEvent], None]
+
+
+class Resync(Exception):
+    """The client's `since` is older than what is kept: it must reload by REST."""
+
+
+class Hub:
+    def __init__(self, *, replay_size: int, start_seq: int) -> None:
+        self.seq = start_seq
+        self.start_seq = start_seq
+        self.clients: set[Client] = set()
+        self._replay_size = replay_size
+        self._replay: dict[str, deque[tuple[int, str]]] = {}
+        self._evicted: dict[str, int] = {}
+        self._subscribers: dict[str, set[Client]] = defaultdict(set)
+        self._listeners: list[Listener] = []
+        self._heartbeat: asyncio.Task[None] | None = None
+
+    # -- publishing -------------------------------------------------------------------------
+    async def publish(self, events: Sequence[DomainEvent]) -> None:
+        """Bus subscriber for a single process: number the events here and deliver them."""
+        for event in events:
+            self.seq += 1
+            self.deliver(self.seq, event)
+
+    def deliver(self, seq: int, event: DomainEvent) -> None:
+        """Hand one numbered event to its channels' replay stores, clients and listeners."""
+        self.seq = max(self.seq, seq)
+        for channel in channels_of(event):
+            text = encode_event(seq, channel, event)
+            kept = self._replay.get(channel)
+            if kept is None:
+                kept = self._replay[channel] = deque(maxlen=self._replay_size)
+            if len(kept) == kept.maxlen:
+                self._evicted[channel] = kept[0][0]
+            kept.append((seq, text))
+            for client in self._subscribers.get(channel, ()):
+                client.offer(seq, text)
+        for listener in self._listeners:
+            try:
+                listener(seq, event)
+            except Exception:  # a broken listener must not stop delivery
+                logger.exception("real-time listener failed")
+
+    def add_listener(self, listener: Listener) -> Callable[[], None]:
+        """In-process consumers (SSE streams) that want every event; returns the remover."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    # -- clients ----------------------------------------------------------------------------
+    def subscribe(self, client: Client, channels: Iterable[str], since: int | None) -> None:
+        """Replay what `client` missed on `channels` after `since`, then add it to them."""
+        channels = list(channels)
+        self.check_resume(channels, since)
+        if since is not None:
+            missed = sorted(
+                item
+                for channel in channels
+                for item in self._replay.get(channel, ())
+                if item[0] > since
+            )
+            client.last_seq = max(client.last_seq, since)
+            for seq, text in missed:
+                client.offer(seq, text)
+        for channel in channels:
+            self._subscribers[channel].add(client)
+            client.channels.add(channel)
+
+    def check_resume(self, channels: Iterable[str], since: int | None) -> None:
+        """Raise Resync when events after `since` on one of `channels` are no longer kept."""
+        if since is not None and any(
+            since < self._evicted.get(channel, self.start_seq) for channel in channels
+        ):
+            raise Resync
+
+    def unsubscribe(self, client: Client, channels: Iterable[str]) -> None:
+        for channel in channels:
+            self._subscribers.get(channel, set()).discard(client)
+            client.channels.discard(channel)
+
+    def remove(self, client: Client) -> None:
+        self.unsubscribe(client, list(client.channels))
+        self.clients.discard(client)
+
+    # -- heartbeat --------------------------------------------------------------------------
+    def start_heartbeat(self, interval: float) -> None:
+        self._heartbeat = asyncio.create_task(self._beat(interval), name="ws-heartbeat")
+
+    async def _beat(self, interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            text = encode_control("heartbeat", seq=self.seq, connections=len(self.clients))
+            for client in list(self.clients):
+                client.send_control(text)
+
+    async def close(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat
+        for client in list(self.clients):
+            await client.close(1001, "server shutting down")

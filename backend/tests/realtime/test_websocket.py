@@ -1,0 +1,224 @@
+"""/ws against a real server: events after REST writes, resume, resync, slow clients, limits."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+
+from tests.fixtures.server import Server, running_server
+from tests.realtime.ws_client import connect, next_message, next_of, send, subscribe
+
+EVENT_TYPES = {
+    "project:created", "project:updated", "project:deleted", "task:created", "task:updated",
+    "task:moved", "task:completed", "task:deleted", "session:started",
+}  # fmt: skip
+
+
+async def api(server: Server, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+        response = await http.request(method, url, **kwargs)
+    assert response.status_code < 400, response.text
+    return response.json() if response.content else {}
+
+
+async def drain(ws: websockets.ClientConnection) -> None:
+    """Read until the server closes the connection (raises ConnectionClosed then)."""
+    while True:
+        await asyncio.wait_for(ws.recv(), 10)
+
+
+async def register(server: Server, folder: Path) -> dict[str, Any]:
+    folder.mkdir(parents=True, exist_ok=True)
+    return await api(server, "POST", "/api/projects", json={"path": str(folder)})
+
+
+async def test_every_rest_mutation_publishes_in_seq_order(
+    live_server: Server, tmp_path: Path
+) -> None:
+    ws = await connect(live_server.url)
+    assert (await subscribe(ws, ["global"]))["type"] == "subscribed"
+    project = await register(live_server, tmp_path / "p")
+    pid = project["id"]
+    task = await api(live_server, "POST", "/api/tasks", json={"project_id": pid, "title": "t"})
+    await api(live_server, "PATCH", f"/api/tasks/{task['id']}", json={"title": "t2"})
+    await api(live_server, "PUT", f"/api/tasks/{task['id']}/move",
+              json={"status": "completed", "column_order": 0})  # fmt: skip
+    await api(live_server, "DELETE", f"/api/tasks/{task['id']}")
+    await api(live_server, "POST", "/api/sessions", json={"project_id": pid})
+    await api(live_server, "PUT", f"/api/projects/{pid}", json={"name": "renamed"})
+    await api(live_server, "DELETE", f"/api/projects/{pid}")
+    expected = [
+        "project:created", "task:created", "task:updated", "task:moved", "task:completed",
+        "task:deleted", "session:started", "project:updated", "project:deleted",
+    ]  # fmt: skip
+    received = [await next_of(ws, EVENT_TYPES) for _ in expected]
+    assert [m["type"] for m in received] == expected
+    seqs = [m["seq"] for m in received]
+    assert seqs == sorted(seqs)
+    assert len(set(seqs)) == len(seqs)
+    assert all(m["channel"] == "global" for m in received)
+    assert received[1]["data"]["title"] == "t"
+    assert received[7]["data"]["name"] == "renamed"
+    await ws.close()
+
+
+async def test_project_channel_gets_only_its_project(live_server: Server, tmp_path: Path) -> None:
+    mine = await register(live_server, tmp_path / "mine")
+    other = await register(live_server, tmp_path / "other")
+    ws = await connect(live_server.url)
+    channel = f"project:{mine['id']}"
+    assert (await subscribe(ws, [channel]))["type"] == "subscribed"
+    await api(live_server, "POST", "/api/tasks", json={"project_id": other["id"], "title": "no"})
+    await api(live_server, "POST", "/api/tasks", json={"project_id": mine["id"], "title": "yes"})
+    message = await next_of(ws, EVENT_TYPES)
+    assert (message["type"], message["channel"]) == ("task:created", channel)
+    assert message["data"]["title"] == "yes"
+    await ws.close()
+
+
+async def test_global_and_project_subscription_gets_each_event_once(
+    live_server: Server, tmp_path: Path
+) -> None:
+    project = await register(live_server, tmp_path / "p")
+    ws = await connect(live_server.url)
+    await subscribe(ws, ["global", f"project:{project['id']}"])
+    for n in range(3):
+        await api(live_server, "POST", "/api/tasks",
+                  json={"project_id": project["id"], "title": f"t{n}"})  # fmt: skip
+    await send(ws, type="ping")
+    messages = []
+    while (message := await next_message(ws))["type"] != "pong":
+        messages.append(message)
+    created = [m for m in messages if m["type"] == "task:created"]
+    assert [m["data"]["title"] for m in created] == ["t0", "t1", "t2"]
+    await ws.close()
+
+
+async def test_bad_messages_get_errors_and_the_connection_stays_up(live_server: Server) -> None:
+    ws = await connect(live_server.url)
+    for raw, needle in (
+        ("not json", "not valid JSON"),
+        ("[1, 2]", "JSON object"),
+        ('{"type": "dance"}', "unknown message type"),
+        ('{"type": "subscribe"}', "channels"),
+        ('{"type": "subscribe", "channels": ["weird"]}', "unknown channel"),
+        ('{"type": "subscribe", "channels": ["global"], "since": "yesterday"}', "since"),
+        (f'{{"type": "subscribe", "channels": ["project:{uuid.uuid4()}"]}}', "no such project"),
+        (f'{{"type": "subscribe", "channels": ["session:{uuid.uuid4()}"]}}', "no such session"),
+    ):
+        await ws.send(raw)
+        answer = await next_of(ws, {"error", "subscribed"})
+        assert answer["type"] == "error", raw
+        assert needle in answer["data"]["message"], (raw, answer)
+    await send(ws, type="ping")
+    assert (await next_of(ws, {"pong"}))["type"] == "pong"
+    await ws.close()
+
+
+async def test_resume_with_since_has_no_gap_and_no_duplicate(
+    live_server: Server, tmp_path: Path
+) -> None:
+    project = await register(live_server, tmp_path / "p")
+    channel = f"project:{project['id']}"
+    titles = [f"t{n:03}" for n in range(60)]
+    received: list[str] = []
+    last_seq = 0
+
+    async def produce() -> None:
+        for title in titles:
+            await api(live_server, "POST", "/api/tasks",
+                      json={"project_id": project["id"], "title": title})  # fmt: skip
+
+    async def take(ws: websockets.ClientConnection, count: int) -> None:
+        nonlocal last_seq
+        while count:
+            message = await next_of(ws, {"task:created"})
+            assert message["seq"] > last_seq
+            last_seq = message["seq"]
+            received.append(message["data"]["title"])
+            count -= 1
+
+    ws = await connect(live_server.url)
+    await subscribe(ws, [channel])
+    producer = asyncio.create_task(produce())
+    await take(ws, 15)
+    await ws.close()  # a dropped connection while the producer keeps writing
+    await asyncio.sleep(0.3)
+    ws = await connect(live_server.url)
+    answer = await subscribe(ws, [channel], since=last_seq)
+    assert answer["type"] == "subscribed"
+    await take(ws, len(titles) - 15)
+    await producer
+    assert received == titles
+    await ws.close()
+
+
+async def test_too_old_since_gets_resync(
+    loki_home: Path, database_url: str, tmp_path: Path
+) -> None:
+    with running_server(loki_home, database_url, LOKI_WS_REPLAY_SIZE="5") as server:
+        project = await register(server, tmp_path / "p")
+        ws = await connect(server.url)
+        answer = await subscribe(ws, ["global"])
+        since = answer["seq"]
+        for n in range(8):
+            await api(server, "POST", "/api/tasks",
+                      json={"project_id": project["id"], "title": f"t{n}"})  # fmt: skip
+        fresh = await connect(server.url)
+        assert (await subscribe(fresh, ["global"], since=since))["type"] == "resync"
+        assert (await subscribe(fresh, ["global"], since=1))["type"] == "resync"
+        await ws.close()
+        await fresh.close()
+
+
+async def test_stalled_client_is_closed_1013_and_never_delays_others(
+    loki_home: Path, database_url: str, tmp_path: Path
+) -> None:
+    with running_server(
+        loki_home, database_url, LOKI_WS_CLIENT_QUEUE="8", LOKI_WS_HEARTBEAT_SECONDS="0.3"
+    ) as server:
+        project = await register(server, tmp_path / "p")
+        stalled = await connect(server.url, max_queue=1)
+        healthy = await connect(server.url)
+        await subscribe(stalled, ["global"])
+        await subscribe(healthy, ["global"])
+        big = "x" * 99_000  # fills socket buffers quickly, so the stall shows on the server
+        for n in range(80):
+            body = {"project_id": project["id"], "title": f"t{n}", "description": big}
+            await api(server, "POST", "/api/tasks", json=body)
+            message = await next_of(healthy, {"task:created"})
+            assert message["data"]["title"] == f"t{n}"
+        # The server let go of the stalled client: only the healthy one is counted.
+        heartbeat = await next_of(healthy, {"heartbeat"})
+        assert heartbeat["data"]["connections"] == 1
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await drain(stalled)
+        # A peer that reads nothing may never get the close frame; when it does, it says why.
+        if closed.value.rcvd is not None:
+            assert closed.value.rcvd.code == 1013
+            assert "since=" in closed.value.rcvd.reason
+        await healthy.close()
+
+
+async def test_connection_cap_and_heartbeat(loki_home: Path, database_url: str) -> None:
+    with running_server(
+        loki_home, database_url, LOKI_WS_MAX_CONNECTIONS="2", LOKI_WS_HEARTBEAT_SECONDS="0.2"
+    ) as server:
+        first = await connect(server.url)
+        second = await connect(server.url)
+        heartbeat = await next_of(first, {"heartbeat"}, timeout=5)
+        assert heartbeat["data"]["connections"] == 2
+        third = await connect(server.url)
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(third.recv(), 5)
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 1013
+        assert "limit" in closed.value.rcvd.reason
+        await first.close()
+        await second.close()
