@@ -20,6 +20,7 @@ from loki_dashboard.db.migrate import upgrade_to_head
 from loki_dashboard.errors import register_error_handlers
 from loki_dashboard.realtime.bus import EventBus
 from loki_dashboard.realtime.hub import Hub
+from loki_dashboard.realtime.pg_fanout import PostgresFanout, asyncpg_dsn
 from loki_dashboard.realtime.wire import initial_seq
 from loki_dashboard.watcher.service import start_watcher
 
@@ -36,12 +37,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         lock.acquire()
     database = create_database(settings)
     hub: Hub | None = None
+    fanout: PostgresFanout | None = None
     try:
         await upgrade_to_head(database.writer)
         app.state.database = database
         app.state.bus = bus = EventBus()
         app.state.hub = hub = Hub(replay_size=settings.ws_replay_size, start_seq=initial_seq())
-        bus.subscribe(hub.publish)
+        if database.kind == "postgresql":
+            # Several processes may share this database: events go round through PostgreSQL.
+            fanout = PostgresFanout(asyncpg_dsn(settings.database_url), hub)
+            await fanout.start()
+            bus.subscribe(fanout.publish)
+        else:
+            bus.subscribe(hub.publish)
         hub.start_heartbeat(settings.ws_heartbeat_seconds)
         app.state.started = time.monotonic()
         logger.info("database ready (%s)", database.kind)
@@ -52,6 +60,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await app.state.watcher.stop()
         if hub is not None:
             await hub.close()
+        if fanout is not None:
+            await fanout.close()
         await database.dispose()
         if lock is not None:
             lock.release()

@@ -28,13 +28,13 @@ ENV_NAMES: dict[str, str] = {
     "port": "LOKI_DASHBOARD_PORT",
     "token": "LOKI_DASHBOARD_TOKEN",
     "log_level": "LOKI_LOG_LEVEL",
-    "watcher_enabled": "LOKI_WATCHER_ENABLED",
-    "import_registry": "LOKI_IMPORT_REGISTRY",
-    "reconcile_seconds": "LOKI_RECONCILE_SECONDS",
     "ws_heartbeat_seconds": "LOKI_WS_HEARTBEAT_SECONDS",
     "ws_max_connections": "LOKI_WS_MAX_CONNECTIONS",
     "ws_client_queue": "LOKI_WS_CLIENT_QUEUE",
     "ws_replay_size": "LOKI_WS_REPLAY_SIZE",
+    "watcher_enabled": "LOKI_WATCHER_ENABLED",
+    "import_registry": "LOKI_IMPORT_REGISTRY",
+    "reconcile_seconds": "LOKI_RECONCILE_SECONDS",
 }
 # The command-line flag that sets a field, for error messages.
 FLAG_NAMES: dict[str, str] = {"database_url": "--db", "host": "--host", "port": "--port"}
@@ -72,12 +72,6 @@ class Settings(BaseSettings):
         default="info", alias="LOKI_LOG_LEVEL"
     )
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
-    # Watch every project's .loki/ folder and mirror it into the database.
-    watcher_enabled: bool = Field(default=True, alias="LOKI_WATCHER_ENABLED")
-    # Import the projects runs registered in $LOKI_HOME/dashboard/projects.json.
-    import_registry: bool = Field(default=True, alias="LOKI_IMPORT_REGISTRY")
-    # Seconds between reconciliation scans, which catch events the kernel dropped.
-    reconcile_seconds: float = Field(default=45.0, ge=1, le=3600, alias="LOKI_RECONCILE_SECONDS")
     # Real-time delivery: heartbeat period, connection cap, per-client outgoing queue (messages
     # a client may fall behind before it is closed with 1013) and events kept per channel for
     # `subscribe {since}` replay.
@@ -85,6 +79,12 @@ class Settings(BaseSettings):
     ws_max_connections: int = Field(default=2000, alias="LOKI_WS_MAX_CONNECTIONS", ge=1)
     ws_client_queue: int = Field(default=2000, alias="LOKI_WS_CLIENT_QUEUE", ge=1)
     ws_replay_size: int = Field(default=5000, alias="LOKI_WS_REPLAY_SIZE", ge=1)
+    # Watch every project's .loki/ folder and mirror it into the database.
+    watcher_enabled: bool = Field(default=True, alias="LOKI_WATCHER_ENABLED")
+    # Import the projects runs registered in $LOKI_HOME/dashboard/projects.json.
+    import_registry: bool = Field(default=True, alias="LOKI_IMPORT_REGISTRY")
+    # Seconds between reconciliation scans, which catch events the kernel dropped.
+    reconcile_seconds: float = Field(default=45.0, ge=1, le=3600, alias="LOKI_RECONCILE_SECONDS")
 
     @classmethod
     def settings_customise_sources(

@@ -103,6 +103,12 @@ class Hub:
         self.unsubscribe(client, list(client.channels))
         self.clients.discard(client)
 
+    def force_resync(self) -> None:
+        """Tell every client to reload: events may have been missed (a lost listener)."""
+        text = encode_control("resync", seq=self.seq, message="events may have been missed")
+        for client in list(self.clients):
+            client.send_control(text)
+
     # -- heartbeat --------------------------------------------------------------------------
     def start_heartbeat(self, interval: float) -> None:
         self._heartbeat = asyncio.create_task(self._beat(interval), name="ws-heartbeat")

@@ -1,0 +1,56 @@
+"""Two real server processes on one PostgreSQL database: events reach clients of both."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.fixtures.server import running_server
+from tests.realtime.ws_client import connect, next_of, subscribe
+
+
+@pytest.fixture
+def postgres_database_url(postgres_url: str) -> str:
+    return postgres_url
+
+
+async def test_a_change_through_one_process_reaches_clients_of_both(
+    loki_home: Path, postgres_database_url: str, tmp_path: Path
+) -> None:
+    with (
+        running_server(loki_home, postgres_database_url) as first,
+        running_server(loki_home, postgres_database_url) as second,
+    ):
+        on_first = await connect(first.url)
+        on_second = await connect(second.url)
+        await subscribe(on_first, ["global"])
+        await subscribe(on_second, ["global"])
+        folder = tmp_path / "p"
+        folder.mkdir()
+        async with httpx.AsyncClient(timeout=10) as http:
+            created = await http.post(f"{first.url}/api/projects", json={"path": str(folder)})
+            project: dict[str, Any] = created.json()
+            # Writes alternate between the processes; both clients see one order.
+            for n in range(10):
+                server = first if n % 2 else second
+                response = await http.post(
+                    f"{server.url}/api/tasks", json={"project_id": project["id"], "title": f"t{n}"}
+                )
+                assert response.status_code == 201
+        seen: dict[str, list[tuple[int, str]]] = {}
+        for name, ws in (("first", on_first), ("second", on_second)):
+            message = await next_of(ws, {"project:created"})
+            assert message["data"]["id"] == project["id"]
+            seen[name] = []
+            for _ in range(10):
+                event = await next_of(ws, {"task:created"})
+                seen[name].append((event["seq"], event["data"]["title"]))
+        assert seen["first"] == seen["second"]
+        seqs = [seq for seq, _ in seen["first"]]
+        assert seqs == sorted(set(seqs))
+        assert [title for _, title in seen["first"]] == [f"t{n}" for n in range(10)]
+        await on_first.close()
+        await on_second.close()

@@ -1,0 +1,165 @@
+"""Real-time delivery: REST mutation → WebSocket receipt with 1, 100 and 1,000 clients.
+
+Latency is measured from the event's own timestamp (taken in the server just before the commit)
+to its receipt by each client, on one machine so both clocks are the same. Throughput is the
+rate of task events (bulk updates, 200 tasks per request) that 100 clients all receive with none
+of them falling behind (a client that falls behind is closed with 1013 by the server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import websockets
+
+from common import running_server, summary
+
+
+async def open_clients(base: str, count: int, channel: str) -> list[Any]:
+    url = base.replace("http://", "ws://") + "/ws"
+    clients = []
+    for start in range(0, count, 100):
+        batch = await asyncio.gather(
+            *(websockets.connect(url, max_queue=None) for _ in range(min(100, count - start)))
+        )
+        clients.extend(batch)
+    for ws in clients:
+        await ws.send(json.dumps({"type": "subscribe", "channels": [channel]}))
+    for ws in clients:
+        while json.loads(await ws.recv())["type"] != "subscribed":
+            pass
+    return clients
+
+
+async def latency_round(base: str, project: str, task: str, clients: int, events: int) -> None:
+    sockets = await open_clients(base, clients, f"project:{project}")
+    latencies: list[float] = []
+
+    async def receive(ws: Any) -> None:
+        for _ in range(events):
+            message = json.loads(await ws.recv())
+            while message["type"] != "task:updated":
+                message = json.loads(await ws.recv())
+            now = time.time()
+            sent = datetime.fromisoformat(message["timestamp"]).timestamp()
+            latencies.append((now - sent) * 1000)
+
+    receivers = [asyncio.create_task(receive(ws)) for ws in sockets]
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        for n in range(events):
+            response = await http.patch(f"/api/tasks/{task}", json={"title": f"bench {n}"})
+            response.raise_for_status()
+            await asyncio.sleep(0.005)
+    await asyncio.wait_for(asyncio.gather(*receivers), 120)
+    target = 15 if clients == 100 else None
+    print(summary(f"commit -> WS receipt, {clients} clients", latencies, target))
+    for ws in sockets:
+        await ws.close()
+
+
+async def reach_all(base: str, project: str, task: str, events: int) -> None:
+    """Time from the event's commit until the last of 1,000 clients has it."""
+    sockets = await open_clients(base, 1000, f"project:{project}")
+    samples: list[float] = []
+
+    async def first_update(ws: Any) -> tuple[float, float]:
+        while True:
+            message = json.loads(await ws.recv())
+            if message["type"] == "task:updated":
+                return time.time(), datetime.fromisoformat(message["timestamp"]).timestamp()
+
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        for n in range(events):
+            waiters = [asyncio.create_task(first_update(ws)) for ws in sockets]
+            response = await http.patch(f"/api/tasks/{task}", json={"title": f"all {n}"})
+            response.raise_for_status()
+            results = await asyncio.wait_for(asyncio.gather(*waiters), 60)
+            samples.append((max(r for r, _ in results) - results[0][1]) * 1000)
+    print(summary("one event to all 1000 clients", samples, 150))
+    for ws in sockets:
+        await ws.close()
+
+
+async def throughput(base: str, project: str, seconds: float) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        ids = []
+        for n in range(200):
+            response = await http.post("/api/tasks", json={"project_id": project, "title": f"t{n}"})
+            ids.append(response.json()["id"])
+        sockets = await open_clients(base, 100, f"project:{project}")
+        counts = [0] * len(sockets)
+        closed: list[int] = []
+
+        async def count(index: int, ws: Any) -> None:
+            try:
+                async for raw in ws:
+                    if '"task:updated"' in raw[:40]:
+                        counts[index] += 1
+            except websockets.ConnectionClosed as exc:
+                if exc.rcvd is not None and exc.rcvd.code == 1013:
+                    closed.append(index)
+
+        readers = [asyncio.create_task(count(i, ws)) for i, ws in enumerate(sockets)]
+        started = time.perf_counter()
+        sent = 0
+        while time.perf_counter() - started < seconds:
+            response = await http.post(
+                "/api/tasks/bulk",
+                json={"action": "update", "ids": ids, "update": {"priority": "high"}},
+            )
+            response.raise_for_status()
+            sent += len(ids)
+        elapsed = time.perf_counter() - started
+        deadline = time.perf_counter() + 30
+        while min(counts) < sent and time.perf_counter() < deadline and not closed:
+            await asyncio.sleep(0.1)
+        drained = time.perf_counter() - started
+        for ws in sockets:
+            await ws.close()
+        for reader in readers:
+            reader.cancel()
+    rate = sent / drained
+    verdict = "met" if rate >= 2000 and not closed else "MISSED"
+    print(
+        f"{'events/s to 100 clients, none lagging':<42} sent={sent} in {elapsed:.1f} s, all "
+        f"delivered after {drained:.1f} s: {rate:,.0f} events/s per client, "
+        f"{len(closed)} clients closed 1013  target >= 2000/s: {verdict}"
+    )
+
+
+async def scenario(base: str, args: argparse.Namespace) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        folder = Path(tempfile.mkdtemp(prefix="loki-bench-project-"))
+        project = (await http.post("/api/projects", json={"path": str(folder)})).json()["id"]
+        task = (await http.post("/api/tasks", json={"project_id": project, "title": "x"})).json()
+    await latency_round(base, project, task["id"], 1, args.events)
+    await latency_round(base, project, task["id"], 100, args.events)
+    await reach_all(base, project, task["id"], args.events_1000)
+    await throughput(base, project, args.seconds)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=500)
+    parser.add_argument("--events-1000", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="loki-bench-") as tmp:
+        home = Path(tmp)
+        print("\n== real-time delivery on SQLite (one server process)", flush=True)
+        env = {"LOKI_WS_CLIENT_QUEUE": "20000", "LOKI_WATCHER_ENABLED": "false"}
+        with running_server(home, f"sqlite:///{home}/bench.db", env) as base:
+            asyncio.run(scenario(base, args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
