@@ -382,7 +382,8 @@ class ProjectMirror:
         elif event.type == "iteration_start" and isinstance(data.get("iteration"), int):
             self._events.iteration = data["iteration"]
         elif event.type == "session_start":
-            self._events.session_started = event.timestamp or utcnow()
+            # The file spans runs: what earlier runs said about phase and iteration is stale.
+            self._events = EventFacts(session_started=event.timestamp or utcnow())
 
     async def _tail(self, rel: str, parse: Any) -> None:
         path = self.loki_dir / rel
