@@ -104,7 +104,13 @@ class TestEventsJsonl:
         self, db: Db, project: dict[str, Any], watcher: WatcherService
     ) -> None:
         path = loki(project) / "events.jsonl"
-        records = [
+        records = [  # an earlier run's lines first: they must not set this run's phase
+            {"timestamp": "2026-11-23T09:00:00Z", "type": "phase_change", "data": {"to": "FAILED"}},
+            {
+                "timestamp": "2026-11-23T09:00:01Z",
+                "type": "iteration_start",
+                "data": {"iteration": 9},
+            },
             {"timestamp": "2026-11-24T10:00:00Z", "type": "session_start", "data": {}},
             {
                 "timestamp": "2026-11-24T10:00:01Z",
@@ -129,13 +135,15 @@ class TestEventsJsonl:
         await watcher.settle()
         history = await _logs(db, project, "events")
         assert [r.meta["event"] for r in history if r.meta] == [
+            "phase_change",
+            "iteration_start",
             "session_start",
             "iteration_start",
             "phase_change",
             "note",
         ]
-        assert history[3].meta is not None
-        assert history[3].meta["data"] == {"message": "a string"}
+        assert history[5].meta is not None
+        assert history[5].meta["data"] == {"message": "a string"}
         _append(path, 'ation_complete", "data": {"iteration": 4}}\n')
         await eventually(lambda: _has(db, project, "iteration_complete: iteration=4"))
 

@@ -157,6 +157,14 @@ class ProjectMirror:
                     found.add(rel)
         return found
 
+    def _scan_stamps(self) -> dict[str, Stamp]:
+        found = {}
+        for rel in self._scan():
+            current = stamp(self.loki_dir / rel)
+            if current is not None:
+                found[rel] = current
+        return found
+
     def changed_since_scan(self) -> set[str]:
         """Files whose (inode, size, mtime_ns) differs from what the last sync saw."""
         present = self._scan()
@@ -182,7 +190,9 @@ class ProjectMirror:
             await self._sync_agents()
         if kinds.LOGS in todo:
             await self._sync_logs()
-        for rel in self._scan() if full else rels:
+        if full:
+            self._stamps.update(await asyncio.to_thread(self._scan_stamps))
+        for rel in rels:
             self._remember_stamp(rel)
 
     async def _json(self, rel: str) -> tuple[Any, bool]:
@@ -241,8 +251,7 @@ class ProjectMirror:
         if not evidence:
             return
         if metrics or self._view is None:
-            self._tokens = await asyncio.to_thread(read_token_totals, self.loki_dir)
-            self._quality = await asyncio.to_thread(read_quality, self.loki_dir)
+            self._tokens, self._quality = await asyncio.to_thread(_read_extras, self.loki_dir)
         pid = status.pid or (autonomy.pid if autonomy else None)
         if pid:
             run_key = f"pid:{pid}"
@@ -373,7 +382,8 @@ class ProjectMirror:
         elif event.type == "iteration_start" and isinstance(data.get("iteration"), int):
             self._events.iteration = data["iteration"]
         elif event.type == "session_start":
-            self._events.session_started = event.timestamp or utcnow()
+            # The file spans runs: what earlier runs said about phase and iteration is stale.
+            self._events = EventFacts(session_started=event.timestamp or utcnow())
 
     async def _tail(self, rel: str, parse: Any) -> None:
         path = self.loki_dir / rel
@@ -406,6 +416,11 @@ class ProjectMirror:
             self._stamps.pop(rel, None)
         else:
             self._stamps[rel] = current
+
+
+def _read_extras(loki_dir: Path) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """Tokens and quality gates: many small files, read together in one worker thread."""
+    return read_token_totals(loki_dir), read_quality(loki_dir)
 
 
 def _parse_log_lines(lines: list[bytes]) -> list[Line]:

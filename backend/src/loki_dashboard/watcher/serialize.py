@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -27,5 +29,19 @@ def agent_data(row: Agent) -> dict[str, Any]:
 
 
 def log_data(attributes: dict[str, Any]) -> dict[str, Any]:
-    entry = log_schemas.LogEntry.model_validate(SimpleNamespace(**attributes))
-    return entry.model_dump(mode="json")
+    """`LogEntry`'s JSON shape, built directly: thousands of lines a second go through here."""
+    return {
+        name: _json_value(attributes.get("meta" if name == "metadata" else name))
+        for name in LOG_FIELDS
+    }
+
+
+LOG_FIELDS = tuple(log_schemas.LogEntry.model_fields)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    return value
