@@ -35,6 +35,7 @@ ENV_NAMES: dict[str, str] = {
     "watcher_enabled": "LOKI_WATCHER_ENABLED",
     "import_registry": "LOKI_IMPORT_REGISTRY",
     "reconcile_seconds": "LOKI_RECONCILE_SECONDS",
+    "runner_command": "LOKI_RUNNER_COMMAND",
 }
 # The command-line flag that sets a field, for error messages.
 FLAG_NAMES: dict[str, str] = {"database_url": "--db", "host": "--host", "port": "--port"}
@@ -85,6 +86,9 @@ class Settings(BaseSettings):
     import_registry: bool = Field(default=True, alias="LOKI_IMPORT_REGISTRY")
     # Seconds between reconciliation scans, which catch events the kernel dropped.
     reconcile_seconds: float = Field(default=45.0, ge=1, le=3600, alias="LOKI_RECONCILE_SECONDS")
+    # What `POST /api/sessions` runs in the project folder; {prd} is the PRD path (dropped when
+    # none is given), {provider} the provider. A project's config.runner_command overrides it.
+    runner_command: str = Field(default="loki start {prd}", alias="LOKI_RUNNER_COMMAND")
 
     @classmethod
     def settings_customise_sources(

@@ -47,6 +47,13 @@ class InvalidInput(DashboardError):
     code = "invalid_input"
 
 
+class FailedDependency(DashboardError):
+    """Something outside the dashboard that the request needs is missing (the runner command)."""
+
+    status_code = 424
+    code = "failed_dependency"
+
+
 class PayloadTooLarge(DashboardError):
     status_code = 413
     code = "payload_too_large"

@@ -33,7 +33,9 @@ async def run(client: httpx.AsyncClient, project_dir: Path, loki_dir: Path) -> d
     """A live session of a project that has a run folder."""
     assert loki_dir.is_dir()
     project = await create_project(client, project_dir)
-    response = await client.post("/api/sessions", json={"project_id": project["id"]})
+    response = await client.post(
+        "/api/sessions", json={"project_id": project["id"], "start": False}
+    )
     body: dict[str, Any] = response.json()
     return body
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -24,7 +27,8 @@ class TestCreateSession:
         self, client: httpx.AsyncClient, project: dict[str, Any]
     ) -> None:
         response = await client.post(
-            "/api/sessions", json={"project_id": project["id"], "prd_path": "docs/prd.md"}
+            "/api/sessions",
+            json={"project_id": project["id"], "prd_path": "docs/prd.md", "start": False},
         )
         assert response.status_code == 201, response.text
         body = response.json()
@@ -38,8 +42,12 @@ class TestCreateSession:
     async def test_second_live_session_is_409_naming_the_live_one(
         self, client: httpx.AsyncClient, project: dict[str, Any]
     ) -> None:
-        first = await client.post("/api/sessions", json={"project_id": project["id"]})
-        second = await client.post("/api/sessions", json={"project_id": project["id"]})
+        first = await client.post(
+            "/api/sessions", json={"project_id": project["id"], "start": False}
+        )
+        second = await client.post(
+            "/api/sessions", json={"project_id": project["id"], "start": False}
+        )
         assert second.status_code == 409
         assert second.json()["error"]["details"]["session_id"] == first.json()["id"]
 
@@ -86,3 +94,61 @@ class TestListSessions:
         assert len((await client.get("/api/sessions")).json()["items"]) == 6
         bad = await client.get("/api/sessions", params={"status": "sleeping"})
         assert bad.status_code == 422
+
+
+class TestStartRun:
+    """POST /api/sessions starts the runner command; a fake runner stands in for Loki Mode."""
+
+    async def test_runner_output_becomes_logs_and_exit_code_ends_the_session(
+        self, client: httpx.AsyncClient, project_dir: Path
+    ) -> None:
+        script = project_dir / "fake-loki"
+        script.write_text(
+            "#!/usr/bin/env bash\n"
+            'echo "starting with $1 injection=$LOKI_PROMPT_INJECTION"\n'
+            "echo 'oops' >&2\n"
+            "exit 3\n"
+        )
+        script.chmod(0o755)
+        project = await create_project(
+            client, project_dir, config={"runner_command": f"{script} {{prd}}"}
+        )
+        response = await client.post(
+            "/api/sessions", json={"project_id": project["id"], "prd_path": "prd.md"}
+        )
+        assert response.status_code == 201, response.text
+        run = response.json()
+        assert run["status"] == "running"
+        assert run["pid"] > 0
+        for _ in range(300):
+            current = (await client.get(f"/api/sessions/{run['id']}")).json()
+            if current["status"] != "running":
+                break
+            await asyncio.sleep(0.05)
+        assert (current["status"], current["exit_code"]) == ("failed", 3)
+        logs = (await client.get("/api/logs", params={"session_id": run["id"]})).json()["items"]
+        lines = {(line["source"], line["level"], line["message"]) for line in logs}
+        assert ("runner", "info", "starting with prd.md injection=true") in lines
+        assert ("runner", "warn", "oops") in lines
+
+    async def test_missing_runner_command_is_424_with_how_to(
+        self, client: httpx.AsyncClient, project_dir: Path
+    ) -> None:
+        project = await create_project(
+            client, project_dir, config={"runner_command": "no-such-loki-runner start {prd}"}
+        )
+        response = await client.post("/api/sessions", json={"project_id": project["id"]})
+        assert response.status_code == 424
+        assert "LOKI_RUNNER_COMMAND" in response.json()["error"]["message"]
+        listed = (await client.get("/api/sessions", params={"project_id": project["id"]})).json()
+        assert listed["items"] == []
+
+    async def test_second_start_while_a_run_is_live_is_409(
+        self, client: httpx.AsyncClient, project_dir: Path
+    ) -> None:
+        project = await create_project(client, project_dir, config={"runner_command": "sleep 30"})
+        first = await client.post("/api/sessions", json={"project_id": project["id"]})
+        assert first.status_code == 201
+        second = await client.post("/api/sessions", json={"project_id": project["id"]})
+        assert second.status_code == 409
+        os.killpg(first.json()["pid"], signal.SIGKILL)

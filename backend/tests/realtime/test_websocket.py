@@ -50,7 +50,7 @@ async def test_every_rest_mutation_publishes_in_seq_order(
     await api(live_server, "PUT", f"/api/tasks/{task['id']}/move",
               json={"status": "completed", "column_order": 0})  # fmt: skip
     await api(live_server, "DELETE", f"/api/tasks/{task['id']}")
-    await api(live_server, "POST", "/api/sessions", json={"project_id": pid})
+    await api(live_server, "POST", "/api/sessions", json={"project_id": pid, "start": False})
     await api(live_server, "PUT", f"/api/projects/{pid}", json={"name": "renamed"})
     await api(live_server, "DELETE", f"/api/projects/{pid}")
     expected = [

@@ -7,8 +7,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
-from loki_dashboard.api.deps import SessionDep
-from loki_dashboard.errors import Conflict, InvalidInput, NotFound, error_responses
+from loki_dashboard.api.deps import BusDep, DatabaseDep, SessionDep, SettingsDep
+from loki_dashboard.errors import (
+    Conflict,
+    FailedDependency,
+    InvalidInput,
+    NotFound,
+    error_responses,
+)
 from loki_dashboard.models import RunSession
 from loki_dashboard.schemas import sessions as schemas
 from loki_dashboard.schemas.common import Page
@@ -38,11 +44,19 @@ async def list_sessions(
     "",
     response_model=schemas.Session,
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(NotFound, Conflict),
+    responses=error_responses(NotFound, Conflict, FailedDependency, InvalidInput),
 )
-async def create_session(data: schemas.SessionCreate, session: SessionDep) -> RunSession:
-    """Record a new session for a project."""
-    return await service.create(session, data)
+async def create_session(
+    data: schemas.SessionCreate,
+    session: SessionDep,
+    settings: SettingsDep,
+    database: DatabaseDep,
+    bus: BusDep,
+) -> RunSession:
+    """Start a run of a project (start=false only records one)."""
+    return await service.create(
+        session, data, runner_command=settings.runner_command, database=database, bus=bus
+    )
 
 
 @router.get("/{session_id}", response_model=schemas.Session, responses=error_responses(NotFound))

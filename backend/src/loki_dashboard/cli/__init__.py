@@ -6,6 +6,7 @@ import click
 
 from loki_dashboard import __version__
 from loki_dashboard.cli.dashboard import dashboard
+from loki_dashboard.cli.simulate import simulate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -15,6 +16,7 @@ def cli() -> None:
 
 
 cli.add_command(dashboard)
+cli.add_command(simulate)
 
 
 def main() -> None:

@@ -22,6 +22,11 @@ class SessionCreate(Schema):
         default=None, min_length=1, max_length=32, description="Default: the project's provider"
     )
     config: dict[str, Any] | None = None
+    start: bool = Field(
+        default=True,
+        description="Start the runner command in the project folder; false only records a "
+        "session for a run started elsewhere",
+    )
 
 
 class Session(Schema):

@@ -5,16 +5,20 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from loki_dashboard.db.engine import Database
 from loki_dashboard.errors import Conflict, InvalidInput, NotFound
 from loki_dashboard.models import RunSession
+from loki_dashboard.realtime.bus import EventBus
 from loki_dashboard.realtime.events import DomainEvent, stage_event
 from loki_dashboard.repositories import projects as projects_repo
 from loki_dashboard.repositories import sessions as repo
 from loki_dashboard.schemas import sessions as schemas
 from loki_dashboard.services import projects as projects_service
+from loki_dashboard.services import session_runner as runner
 from loki_dashboard.services.cursors import decode_cursor, encode_cursor
 
 
@@ -60,8 +64,15 @@ async def get(session: AsyncSession, session_id: uuid.UUID) -> RunSession:
     return run
 
 
-async def create(session: AsyncSession, data: schemas.SessionCreate) -> RunSession:
-    """Record a new session; a project runs one session at a time."""
+async def create(
+    session: AsyncSession,
+    data: schemas.SessionCreate,
+    *,
+    runner_command: str,
+    database: Database | None = None,
+    bus: EventBus | None = None,
+) -> RunSession:
+    """Start a run (or, with start=false, record one); a project runs one session at a time."""
     project = await projects_service.get(session, data.project_id)
     await projects_repo.lock(session, project.id)  # two creates must not both pass the check
     live = await repo.live_for_project(session, project.id)
@@ -78,7 +89,21 @@ async def create(session: AsyncSession, data: schemas.SessionCreate) -> RunSessi
         config=data.config,
         status="starting",
     )
+    event_extra: dict[str, str] = {}
+    if data.start:
+        template = (project.config or {}).get("runner_command") or runner_command
+        argv = runner.runner_argv(str(template), prd=data.prd_path, provider=run.provider)
+        folder = Path(project.path)
+        runner.resolve_executable(argv, folder)
+        process = await runner.spawn(argv, folder)
+        run.pid, run.run_key, run.status = process.pid, f"pid:{process.pid}", "running"
+        # The watcher adopts this row for the run's files instead of making its own.
+        event_extra = {"run_key": run.run_key, "origin": "dashboard"}
     session.add(run)
     await session.flush()
-    stage_event(session, session_event("started", run))
+    event = session_event("started", run)
+    event.data.update(event_extra)
+    stage_event(session, event)
+    if data.start and database is not None and bus is not None:
+        runner.supervise(database, bus, run, process)
     return run

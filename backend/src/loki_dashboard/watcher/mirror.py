@@ -306,6 +306,12 @@ class ProjectMirror:
                 return replace(view, started_at=started)
         return view
 
+    def adopt(self, view: RunView) -> None:
+        """Take over a session row made elsewhere (a run the dashboard started) as this
+        project's current run, so the run's files update that row instead of a new one."""
+        self._view = view
+        self._persisted.add(view.session_id)
+
     @property
     def session_id(self) -> uuid.UUID | None:
         return self._view.session_id if self._view is not None else None

@@ -34,7 +34,7 @@ from loki_dashboard.realtime.events import DomainEvent
 from loki_dashboard.schemas import projects as project_schemas
 from loki_dashboard.watcher import imports
 from loki_dashboard.watcher.mirror import ProjectMirror
-from loki_dashboard.watcher.sync_session import RunView, view_of
+from loki_dashboard.watcher.sync_session import RunView, adopted_view, view_of
 from loki_dashboard.watcher.sync_tasks import FILE_FIELDS
 from loki_dashboard.watcher.writer import DbWriter
 
@@ -168,6 +168,12 @@ class WatcherService:
     async def _on_events(self, events: Sequence[DomainEvent]) -> None:
         if any(e.type in ("project:created", "project:deleted") for e in events):
             self._reload.set()
+        for event in events:
+            # A run the dashboard started already has its session row: the mirror adopts it.
+            if event.type == "session:started" and event.data.get("origin") == "dashboard":
+                mirror = self.mirrors.get(event.project_id) if event.project_id else None
+                if mirror is not None:
+                    mirror.adopt(adopted_view(event.data))
 
     # -- watching -----------------------------------------------------------------------------
 

@@ -1,0 +1,181 @@
+"""Starting a run: the configured runner command, in the project folder, in its own process group.
+
+The command is split into an argument list once and only then filled in ({prd}, {provider}), so
+nothing from a request is ever parsed by a shell. The run's stdout and stderr become log lines
+(source "runner"); its exit code ends the session (completed on 0, failed otherwise).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import shlex
+import shutil
+import uuid
+from pathlib import Path
+
+from loki_dashboard.db.engine import Database
+from loki_dashboard.db.session import session_scope
+from loki_dashboard.db.types import utcnow
+from loki_dashboard.errors import FailedDependency, InvalidInput
+from loki_dashboard.models import Log, RunSession
+from loki_dashboard.realtime.bus import EventBus
+from loki_dashboard.realtime.events import DomainEvent, stage_event
+from loki_dashboard.schemas.logs import LogEntry
+from loki_dashboard.schemas.sessions import Session as SessionSchema
+
+logger = logging.getLogger(__name__)
+FLUSH_SECONDS = 0.1
+MAX_LINE = 16 * 1024
+
+_supervisors: set[asyncio.Task[None]] = set()
+
+
+def runner_argv(template: str, *, prd: str | None, provider: str) -> list[str]:
+    try:
+        parts = shlex.split(template)
+    except ValueError as exc:
+        raise InvalidInput(f"runner command {template!r} cannot be split: {exc}") from None
+    argv = []
+    for part in parts:
+        if part == "{prd}" and not prd:
+            continue
+        argv.append(part.replace("{prd}", prd or "").replace("{provider}", provider))
+    if not argv:
+        raise InvalidInput("the runner command is empty; set LOKI_RUNNER_COMMAND")
+    return argv
+
+
+def resolve_executable(argv: list[str], cwd: Path) -> str:
+    """The program to run, or a 424 that says how to get one."""
+    program = argv[0]
+    found = shutil.which(program, path=os.environ.get("PATH")) if "/" not in program else None
+    if "/" in program:
+        candidate = (cwd / program) if not os.path.isabs(program) else Path(program)
+        found = str(candidate) if os.access(candidate, os.X_OK) else None
+    if found is None:
+        raise FailedDependency(
+            f"the runner command '{program}' was not found on this machine: install Loki Mode so "
+            "that `loki` is on the PATH of the dashboard, or set LOKI_RUNNER_COMMAND (or the "
+            "project's config.runner_command) to the command that starts a run"
+        )
+    return found
+
+
+async def spawn(argv: list[str], cwd: Path) -> asyncio.subprocess.Process:
+    env = {**os.environ, "LOKI_PROMPT_INJECTION": "true"}
+    return await asyncio.create_subprocess_exec(
+        *argv,
+        cwd=cwd,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
+def supervise(
+    database: Database, bus: EventBus, run: RunSession, process: asyncio.subprocess.Process
+) -> None:
+    task = asyncio.create_task(_supervise(database, bus, run.project_id, run.id, process))
+    _supervisors.add(task)
+    task.add_done_callback(_supervisors.discard)
+
+
+async def _wait_for_row(database: Database, session_id: uuid.UUID) -> bool:
+    """The request commits the session row just after spawning; wait until it is there."""
+    for _ in range(500):
+        async with database.read_sessions() as session:
+            if await session.get(RunSession, session_id) is not None:
+                return True
+        await asyncio.sleep(0.02)
+    return False
+
+
+async def _supervise(
+    database: Database,
+    bus: EventBus,
+    project_id: uuid.UUID,
+    session_id: uuid.UUID,
+    process: asyncio.subprocess.Process,
+) -> None:
+    if not await _wait_for_row(database, session_id):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, 15)
+        return
+    lines: asyncio.Queue[tuple[str, str] | None] = asyncio.Queue()
+
+    async def pump(stream: asyncio.StreamReader | None, level: str) -> None:
+        if stream is None:
+            return
+        while raw := await stream.readline():
+            text = raw.decode("utf-8", "replace").rstrip("\n")[:MAX_LINE]
+            await lines.put((level, text))
+
+    pumps = asyncio.gather(pump(process.stdout, "info"), pump(process.stderr, "warn"))
+    pumps.add_done_callback(lambda _: lines.put_nowait(None))
+    done = False
+    while not done:
+        batch: list[tuple[str, str]] = []
+        item = await lines.get()
+        if item is None:
+            done = True
+        else:
+            batch.append(item)
+            await asyncio.sleep(FLUSH_SECONDS)  # gather a burst into one transaction
+            while not lines.empty():
+                nxt = lines.get_nowait()
+                if nxt is None:
+                    done = True
+                    break
+                batch.append(nxt)
+        if batch:
+            await _store_lines(database, bus, project_id, session_id, batch)
+    exit_code = await process.wait()
+    await _finish(database, bus, session_id, exit_code)
+
+
+async def _store_lines(
+    database: Database,
+    bus: EventBus,
+    project_id: uuid.UUID,
+    session_id: uuid.UUID,
+    batch: list[tuple[str, str]],
+) -> None:
+    async with session_scope(database.write_sessions, bus) as session:
+        rows = [
+            Log(project_id=project_id, session_id=session_id, level=level, source="runner",
+                message=text)
+            for level, text in batch
+        ]  # fmt: skip
+        session.add_all(rows)
+        await session.flush()
+        for row in rows:
+            data = LogEntry.model_validate(row).model_dump(mode="json")
+            stage_event(
+                session,
+                DomainEvent("log:entry", data, project_id=project_id, session_id=session_id),
+            )
+
+
+async def _finish(database: Database, bus: EventBus, session_id: uuid.UUID, code: int) -> None:
+    async with session_scope(database.write_sessions, bus) as session:
+        run = await session.get(RunSession, session_id)
+        if run is None:
+            return
+        if run.status in ("stopping", "stopped"):
+            run.status = "stopped"
+        else:
+            run.status = "completed" if code == 0 else "failed"
+        run.exit_code = code
+        run.ended_at = utcnow()
+        await session.flush()
+        kind = "completed" if run.status == "completed" else "stopped"
+        data = SessionSchema.model_validate(run).model_dump(mode="json")
+        stage_event(
+            session,
+            DomainEvent(f"session:{kind}", data, project_id=run.project_id, session_id=run.id),
+        )
