@@ -13,6 +13,7 @@ from loki_dashboard import __version__
 from loki_dashboard.api import health, ws
 from loki_dashboard.api.nul_bytes import RejectNulBytes
 from loki_dashboard.api.router import api_router
+from loki_dashboard.auth.middleware import AccessGuard
 from loki_dashboard.config import Settings, get_settings
 from loki_dashboard.db.engine import create_database
 from loki_dashboard.db.instance_lock import InstanceLock
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings or get_settings()
     register_error_handlers(app)
     app.add_middleware(RejectNulBytes)
+    app.add_middleware(AccessGuard, settings=app.state.settings)
     app.include_router(health.router)
     app.include_router(api_router)
     app.include_router(ws.router)

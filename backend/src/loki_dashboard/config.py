@@ -36,6 +36,7 @@ ENV_NAMES: dict[str, str] = {
     "import_registry": "LOKI_IMPORT_REGISTRY",
     "reconcile_seconds": "LOKI_RECONCILE_SECONDS",
     "runner_command": "LOKI_RUNNER_COMMAND",
+    "require_token": "LOKI_REQUIRE_TOKEN",
 }
 # The command-line flag that sets a field, for error messages.
 FLAG_NAMES: dict[str, str] = {"database_url": "--db", "host": "--host", "port": "--port"}
@@ -89,6 +90,8 @@ class Settings(BaseSettings):
     # What `POST /api/sessions` runs in the project folder; {prd} is the PRD path (dropped when
     # none is given), {provider} the provider. A project's config.runner_command overrides it.
     runner_command: str = Field(default="loki start {prd}", alias="LOKI_RUNNER_COMMAND")
+    # Shared machines, where other users can reach 127.0.0.1: tokens even for loopback.
+    require_token: bool = Field(default=False, alias="LOKI_REQUIRE_TOKEN")
 
     @classmethod
     def settings_customise_sources(

@@ -13,7 +13,9 @@ router = APIRouter()
 async def websocket_endpoint(websocket: WebSocket) -> None:
     """Live events: subscribe to channels, resume with `since`."""
     state = websocket.app.state
-    await websocket.accept()
+    # A browser offers its token as the subprotocol pair "bearer, <token>": answer "bearer".
+    offered = websocket.headers.get("sec-websocket-protocol", "")
+    await websocket.accept(subprotocol="bearer" if offered.lower().startswith("bearer") else None)
     if len(state.hub.clients) >= state.settings.ws_max_connections:
         limit = state.settings.ws_max_connections
         await websocket.close(code=1013, reason=f"connection limit reached ({limit}); retry later")

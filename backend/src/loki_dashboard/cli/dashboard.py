@@ -46,6 +46,13 @@ def start(host: str | None, port: int | None, database_url: str | None, foregrou
         return
     if not foreground:
         _fail("background mode is not available yet; run 'loki dashboard start --foreground'")
+    if not settings.is_loopback and settings.token is None:
+        _fail(
+            f"refusing to listen on {settings.host} without a token: anyone who can reach it could "
+            "control your runs. Set LOKI_DASHBOARD_TOKEN to a long random secret "
+            "(e.g. LOKI_DASHBOARD_TOKEN=loki_$(openssl rand -hex 32)), or bind to 127.0.0.1",
+            code=2,
+        )
     _check_not_running(settings)
 
     import uvicorn

@@ -1,0 +1,109 @@
+"""The access guard in front of every route (HTTP and WebSocket) but `/health`.
+
+Local requests (see local_trust.py) pass; everything else needs a valid bearer token: 401
+without one (wrong and missing get the same answer), 429 after repeated failures from one
+address. State-changing requests with a body must be `application/json` (415), so a cross-site
+"simple" form post cannot reach any handler. Every HTTP response carries security headers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from loki_dashboard.auth.local_trust import changes_state, is_local
+from loki_dashboard.auth.tokens import is_valid, presented_token
+from loki_dashboard.config import Settings
+from loki_dashboard.errors import error_response
+
+OPEN_PATHS = frozenset({"/health"})
+FAILURE_WINDOW_SECONDS = 60.0
+MAX_FAILURES = 10
+SECURITY_HEADERS = {
+    "content-security-policy": "default-src 'self'; connect-src 'self' ws: wss:; "
+    "img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+}
+
+
+class AccessGuard:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self._failures: dict[str, deque[float]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in {"http", "websocket"}:
+            await self.app(scope, receive, send)
+            return
+        refusal = self._refusal(scope)
+        if refusal is not None:
+            status, code, message = refusal
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1008, "reason": message[:120]})
+                return
+            await self._with_headers(error_response(status, code, message), scope, receive, send)
+            return
+        if scope["type"] == "http":
+            await self.app(scope, receive, self._secure(send))
+        else:
+            await self.app(scope, receive, send)
+
+    def _refusal(self, scope: Scope) -> tuple[int, str, str] | None:
+        if scope.get("path") in OPEN_PATHS:
+            return None
+        if scope["type"] == "http" and changes_state(scope) and _has_body(scope):
+            content_type = Headers(scope=scope).get("content-type", "")
+            if content_type.split(";")[0].strip().lower() != "application/json":
+                return 415, "unsupported_media_type", "send the request body as application/json"
+        if is_local(scope, self.settings):
+            return None
+        peer = (scope.get("client") or ("unknown", 0))[0]
+        if self._too_many_failures(peer):
+            return 429, "too_many_requests", "too many failed sign-ins; wait a minute"
+        if is_valid(presented_token(scope), self.settings):
+            return None
+        self._failures.setdefault(peer, deque()).append(time.monotonic())
+        return (
+            401,
+            "unauthorized",
+            "a valid token is needed: send 'Authorization: Bearer <token>' "
+            "(the server's LOKI_DASHBOARD_TOKEN)",
+        )
+
+    def _too_many_failures(self, peer: str) -> bool:
+        recent = self._failures.get(peer)
+        if not recent:
+            return False
+        cutoff = time.monotonic() - FAILURE_WINDOW_SECONDS
+        while recent and recent[0] < cutoff:
+            recent.popleft()
+        return len(recent) >= MAX_FAILURES
+
+    def _secure(self, send: Send) -> Send:
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        return wrapped
+
+    async def _with_headers(
+        self, response: object, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        await response(scope, receive, self._secure(send))  # type: ignore[operator]
+
+
+def _has_body(scope: Scope) -> bool:
+    headers = Headers(scope=scope)
+    length = headers.get("content-length")
+    return "transfer-encoding" in headers or (
+        length is not None and length.strip() not in {"", "0"}
+    )
