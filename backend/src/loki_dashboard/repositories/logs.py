@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from loki_dashboard.models import Log
 from loki_dashboard.models.log import LOG_LEVELS
+from loki_dashboard.repositories.text import escape_like
 
 
 @dataclass(frozen=True)
@@ -30,10 +31,6 @@ def levels_at_least(level: str) -> list[str]:
     return [name for name, rank in LOG_LEVELS.items() if rank >= floor]
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def filtered(where: LogFilter) -> Select[Log]:
     query = select(Log)
     if where.project_id is not None:
@@ -49,7 +46,7 @@ def filtered(where: LogFilter) -> Select[Log]:
     if where.until is not None:
         query = query.where(Log.timestamp < where.until)
     if where.text:
-        query = query.where(Log.message.ilike(f"%{_escape_like(where.text)}%", escape="\\"))
+        query = query.where(Log.message.ilike(f"%{escape_like(where.text)}%", escape="\\"))
     return query
 
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from loki_dashboard.models import Task
 from loki_dashboard.models.task import TASK_STATUSES
+from loki_dashboard.repositories.text import escape_like
 
 STATUS_RANK = {status: rank for rank, status in enumerate(TASK_STATUSES)}
 _status_rank = case(STATUS_RANK, value=Task.status, else_=len(TASK_STATUSES))
@@ -58,10 +59,6 @@ def sort_key(task: Task) -> SortKey:
     return SortKey(STATUS_RANK.get(task.status, len(TASK_STATUSES)), task.column_order, task.id)
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _has_label(session: AsyncSession, label: str) -> ColumnElement[bool]:
     if session.get_bind().dialect.name == "postgresql":
         return type_coerce(Task.labels, JSONB).contains([label])
@@ -86,7 +83,7 @@ def _filtered(session: AsyncSession, where: TaskFilter) -> Select[Task]:
     if where.label is not None:
         query = query.where(_has_label(session, where.label))
     if where.text:
-        pattern = f"%{_escape_like(where.text)}%"
+        pattern = f"%{escape_like(where.text)}%"
         query = query.where(
             or_(
                 Task.title.ilike(pattern, escape="\\"),

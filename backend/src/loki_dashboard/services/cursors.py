@@ -13,6 +13,14 @@ from typing import Any
 from loki_dashboard.errors import InvalidInput
 
 
+def invalid_cursor() -> InvalidInput:
+    """The error for a cursor we did not make (or one that no longer decodes)."""
+    return InvalidInput(
+        "cursor is not valid: pass the next_cursor of a previous page unchanged",
+        details=[{"field": "cursor"}],
+    )
+
+
 def encode_cursor(*parts: Any) -> str:
     raw = json.dumps(list(parts), separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -32,8 +40,5 @@ def decode_cursor(cursor: str, *types: type) -> list[Any]:
             isinstance(p, t) and not isinstance(p, bool) for p, t in zip(parts, types, strict=True)
         )
     ):
-        raise InvalidInput(
-            "cursor is not valid: pass the next_cursor of a previous page unchanged",
-            details=[{"field": "cursor"}],
-        )
+        raise invalid_cursor()
     return parts

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from loki_dashboard.db.engine import Database
-from loki_dashboard.errors import Conflict, InvalidInput, NotFound
+from loki_dashboard.errors import Conflict, NotFound
 from loki_dashboard.models import RunSession
 from loki_dashboard.realtime.bus import EventBus
 from loki_dashboard.realtime.events import DomainEvent, stage_event
@@ -19,7 +19,7 @@ from loki_dashboard.repositories import sessions as repo
 from loki_dashboard.schemas import sessions as schemas
 from loki_dashboard.services import projects as projects_service
 from loki_dashboard.services import session_runner as runner
-from loki_dashboard.services.cursors import decode_cursor, encode_cursor
+from loki_dashboard.services.cursors import decode_cursor, encode_cursor, invalid_cursor
 
 
 def session_event(kind: str, run: RunSession) -> DomainEvent:
@@ -33,10 +33,7 @@ def _decode(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
         return datetime.fromisoformat(started), uuid.UUID(session_id)
     except ValueError:
-        raise InvalidInput(
-            "cursor is not valid: pass the next_cursor of a previous page unchanged",
-            details=[{"field": "cursor"}],
-        ) from None
+        raise invalid_cursor() from None
 
 
 async def list_page(

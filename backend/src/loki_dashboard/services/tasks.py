@@ -24,7 +24,7 @@ from loki_dashboard.repositories import tasks as repo
 from loki_dashboard.repositories.tasks import SortKey, TaskFilter
 from loki_dashboard.schemas import tasks as schemas
 from loki_dashboard.services import task_queue_sync as queue_sync
-from loki_dashboard.services.cursors import decode_cursor, encode_cursor
+from loki_dashboard.services.cursors import decode_cursor, encode_cursor, invalid_cursor
 from loki_dashboard.services.task_queue_sync import wants_front
 
 # Deepest parent chain we walk when refusing cycles; real boards nest a few levels.
@@ -51,10 +51,7 @@ def _decode(cursor: str) -> SortKey:
     try:
         return SortKey(rank, order, uuid.UUID(task_id))
     except ValueError:
-        raise InvalidInput(
-            "cursor is not valid: pass the next_cursor of a previous page unchanged",
-            details=[{"field": "cursor"}],
-        ) from None
+        raise invalid_cursor() from None
 
 
 async def list_page(
