@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from loki_dashboard.realtime.client import Client
 from loki_dashboard.realtime.events import DomainEvent
-from loki_dashboard.realtime.wire import channels_of, encode_control, encode_event
+from loki_dashboard.realtime.wire import EventEncoder, channels_of, encode_control
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +47,9 @@ class Hub:
     def deliver(self, seq: int, event: DomainEvent) -> None:
         """Hand one numbered event to its channels' replay stores, clients and listeners."""
         self.seq = max(self.seq, seq)
+        encoder = EventEncoder(seq, event)
         for channel in channels_of(event):
-            text = encode_event(seq, channel, event)
+            text = encoder.for_channel(channel)
             kept = self._replay.get(channel)
             if kept is None:
                 kept = self._replay[channel] = deque(maxlen=self._replay_size)

@@ -31,19 +31,29 @@ def _dumps(message: dict[str, Any]) -> str:
     return json.dumps(message, separators=(",", ":"), default=str)
 
 
+class EventEncoder:
+    """Serialises one event for each of its channels, dumping its data only once."""
+
+    def __init__(self, seq: int, event: DomainEvent) -> None:
+        self._head = f'{{"type":{json.dumps(event.type)},"channel":'
+        self._tail = f',"timestamp":"{event.timestamp.isoformat()}","seq":{seq},"data":'
+        self._event = event
+        self._data: str | None = None
+
+    def for_channel(self, channel: str) -> str:
+        event = self._event
+        if channel == GLOBAL and event.type == "log:entry":
+            light = {key: event.data[key] for key in _GLOBAL_LOG_FIELDS if key in event.data}
+            data = _dumps(light)
+        else:
+            if self._data is None:
+                self._data = _dumps(event.data)
+            data = self._data
+        return f"{self._head}{json.dumps(channel)}{self._tail}{data}}}"
+
+
 def encode_event(seq: int, channel: str, event: DomainEvent) -> str:
-    data = event.data
-    if channel == GLOBAL and event.type == "log:entry":
-        data = {key: data[key] for key in _GLOBAL_LOG_FIELDS if key in data}
-    return _dumps(
-        {
-            "type": event.type,
-            "channel": channel,
-            "timestamp": event.timestamp.isoformat(),
-            "seq": seq,
-            "data": data,
-        }
-    )
+    return EventEncoder(seq, event).for_channel(channel)
 
 
 def encode_control(kind: str, *, seq: int | None = None, **data: Any) -> str:

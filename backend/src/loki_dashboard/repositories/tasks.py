@@ -118,8 +118,14 @@ async def get(session: AsyncSession, task_id: uuid.UUID) -> Task | None:
     return await session.get(Task, task_id)
 
 
-async def get_many(session: AsyncSession, task_ids: Sequence[uuid.UUID]) -> Sequence[Task]:
-    return (await session.scalars(select(Task).where(Task.id.in_(task_ids)))).all()
+async def get_many(
+    session: AsyncSession, task_ids: Sequence[uuid.UUID], *, fresh: bool = False
+) -> Sequence[Task]:
+    """The tasks with these ids; `fresh` overwrites already loaded objects with the stored rows."""
+    query = select(Task).where(Task.id.in_(task_ids))
+    if fresh:
+        query = query.execution_options(populate_existing=True)
+    return (await session.scalars(query)).all()
 
 
 async def get_by_external_id(

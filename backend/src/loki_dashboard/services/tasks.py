@@ -205,7 +205,8 @@ async def create(session: AsyncSession, data: schemas.TaskCreate) -> Task:
     return task
 
 
-async def _apply_update(session: AsyncSession, task: Task, data: schemas.TaskUpdate) -> None:
+async def _apply_update(session: AsyncSession, task: Task, data: schemas.TaskUpdate) -> bool:
+    """Change the fields sent (not yet flushed); returns whether the task just completed."""
     await _reload_order(session, task)
     fields = data.model_dump(exclude_unset=True)
     if fields.get("parent_id") is not None:
@@ -222,7 +223,11 @@ async def _apply_update(session: AsyncSession, task: Task, data: schemas.TaskUpd
     completed = False
     if status is not None and status != task.status:
         _, completed = await _place(session, task, status, None)
-    await session.flush()
+    return completed
+
+
+async def _stage_updated(session: AsyncSession, task: Task, completed: bool) -> None:
+    await _reload_order(session, task)
     stage_event(session, _event("updated", task))
     if completed:
         stage_event(session, _event("completed", task))
@@ -234,7 +239,9 @@ async def update(session: AsyncSession, task_id: uuid.UUID, data: schemas.TaskUp
     if data.status is not None:
         await _lock_project(session, task.project_id)
         await session.refresh(task)
-    await _apply_update(session, task, data)
+    completed = await _apply_update(session, task, data)
+    await session.flush()
+    await _stage_updated(session, task, completed)
     return task
 
 
@@ -288,9 +295,9 @@ async def bulk(session: AsyncSession, data: schemas.TaskBulk) -> schemas.TaskBul
         )
     for project_id in sorted({task.project_id for task in found.values()}):
         await _lock_project(session, project_id)  # a fixed order, so two bulks never deadlock
+    # Re-read them all under the locks: a concurrent writer may have moved them meanwhile.
+    await repo.get_many(session, data.ids, fresh=True)
     tasks = [found[task_id] for task_id in data.ids]
-    for task in tasks:
-        await session.refresh(task)
     if data.action == "delete":
         for task in tasks:
             await _remove(session, task)
@@ -302,9 +309,11 @@ async def bulk(session: AsyncSession, data: schemas.TaskBulk) -> schemas.TaskBul
             await _move(session, task, data.status, position)
     else:
         assert data.update is not None
-        for task in tasks:
-            await _apply_update(session, task, data.update)
+        completed = [await _apply_update(session, task, data.update) for task in tasks]
+        await session.flush()  # one flush for the whole batch
+        for task, done in zip(tasks, completed, strict=True):
+            await _stage_updated(session, task, done)
     for task in tasks:
-        await session.refresh(task)  # later moves shifted the earlier ones
+        await _reload_order(session, task)  # later moves shifted the earlier ones
     items = [schemas.Task.model_validate(task) for task in tasks]
     return schemas.TaskBulkResult(action=data.action, items=items)
