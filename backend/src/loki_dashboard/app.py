@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import asyncpg
 from fastapi import FastAPI
 
 from loki_dashboard import __version__
@@ -15,6 +16,7 @@ from loki_dashboard.api.nul_bytes import RejectNulBytes
 from loki_dashboard.api.router import api_router
 from loki_dashboard.auth.middleware import AccessGuard
 from loki_dashboard.config import Settings, get_settings
+from loki_dashboard.db import pg_locks
 from loki_dashboard.db.engine import create_database
 from loki_dashboard.db.instance_lock import InstanceLock
 from loki_dashboard.db.migrate import upgrade_to_head
@@ -38,15 +40,26 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         lock.acquire()
     database = create_database(settings)
     hub: Hub | None = None
+    watcher_role: asyncpg.Connection | None = None
+    dsn = asyncpg_dsn(settings.database_url)
     fanout: PostgresFanout | None = None
     try:
-        await upgrade_to_head(database.writer)
+        if database.kind == "postgresql":
+            # Several processes may start at once on one database: one migrates at a time.
+            migrating = await pg_locks.hold(dsn, pg_locks.MIGRATION_LOCK, wait=True)
+            try:
+                await upgrade_to_head(database.writer)
+            finally:
+                if migrating is not None:
+                    await migrating.close()
+        else:
+            await upgrade_to_head(database.writer)
         app.state.database = database
         app.state.bus = bus = EventBus()
         app.state.hub = hub = Hub(replay_size=settings.ws_replay_size, start_seq=initial_seq())
         if database.kind == "postgresql":
             # Several processes may share this database: events go round through PostgreSQL.
-            fanout = PostgresFanout(asyncpg_dsn(settings.database_url), hub)
+            fanout = PostgresFanout(dsn, hub)
             await fanout.start()
             bus.subscribe(fanout.publish)
         else:
@@ -54,7 +67,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub.start_heartbeat(settings.ws_heartbeat_seconds)
         app.state.started = time.monotonic()
         logger.info("database ready (%s)", database.kind)
-        app.state.watcher = await start_watcher(settings, database, app.state.bus)
+        if database.kind == "postgresql":
+            watcher_role = await pg_locks.hold(dsn, pg_locks.WATCHER_LOCK, wait=False)
+        if database.kind != "postgresql" or watcher_role is not None:
+            app.state.watcher = watcher = await start_watcher(settings, database, app.state.bus)
+            if watcher is not None and database.kind == "postgresql":
+                # Projects added through another server process must reach the watcher too.
+                hub.add_listener(lambda _seq, event: watcher.notice(event))
+        else:
+            app.state.watcher = None
+            logger.info("another server process watches the projects; this one serves only")
         yield
     finally:
         if getattr(app.state, "watcher", None) is not None:
@@ -63,6 +85,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await hub.close()
         if fanout is not None:
             await fanout.close()
+        if watcher_role is not None:
+            await watcher_role.close()
         await database.dispose()
         if lock is not None:
             lock.release()

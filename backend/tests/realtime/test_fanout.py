@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -54,3 +55,30 @@ async def test_a_change_through_one_process_reaches_clients_of_both(
         assert [title for _, title in seen["first"]] == [f"t{n}" for n in range(10)]
         await on_first.close()
         await on_second.close()
+
+
+async def test_workers_share_events_and_only_one_watches(
+    loki_home: Path, postgres_database_url: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "watched"
+    (folder / ".loki" / "logs").mkdir(parents=True)
+    with running_server(loki_home, postgres_database_url, "--workers", "2") as server:
+        clients = [await connect(server.url) for _ in range(4)]  # spread over both workers
+        for ws in clients:
+            await subscribe(ws, ["global"])
+        async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+            project = (await http.post("/api/projects", json={"path": str(folder)})).json()
+            for ws in clients:
+                message = await next_of(ws, {"project:created"})
+                assert message["data"]["id"] == project["id"]
+            (folder / ".loki" / "logs" / "agent.log").write_text("[INFO] exactly once\n")
+            for _ in range(200):
+                logs = (await http.get("/api/logs", params={"q": "exactly once"})).json()["items"]
+                if logs:
+                    break
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(1.0)  # a second watcher, if there were one, would add its copy
+            logs = (await http.get("/api/logs", params={"q": "exactly once"})).json()["items"]
+        assert len(logs) == 1
+        for ws in clients:
+            await ws.close()

@@ -166,14 +166,18 @@ class WatcherService:
         self._restart_if_needed(self._check_existence())
 
     async def _on_events(self, events: Sequence[DomainEvent]) -> None:
-        if any(e.type in ("project:created", "project:deleted") for e in events):
-            self._reload.set()
         for event in events:
-            # A run the dashboard started already has its session row: the mirror adopts it.
-            if event.type == "session:started" and event.data.get("origin") == "dashboard":
-                mirror = self.mirrors.get(event.project_id) if event.project_id else None
-                if mirror is not None:
-                    mirror.adopt(adopted_view(event.data))
+            self.notice(event)
+
+    def notice(self, event: DomainEvent) -> None:
+        """React to a committed change made anywhere (this process or, on PostgreSQL, another)."""
+        if event.type in ("project:created", "project:deleted"):
+            self._reload.set()
+        # A run the dashboard started already has its session row: the mirror adopts it.
+        if event.type == "session:started" and event.data.get("origin") == "dashboard":
+            mirror = self.mirrors.get(event.project_id) if event.project_id else None
+            if mirror is not None:
+                mirror.adopt(adopted_view(event.data))
 
     # -- watching -----------------------------------------------------------------------------
 
