@@ -118,13 +118,13 @@ class TestStartRun:
         )
         assert response.status_code == 201, response.text
         run = response.json()
-        assert run["status"] == "running"
-        assert run["pid"] > 0
+        assert run["status"] == "starting"
         for _ in range(300):
             current = (await client.get(f"/api/sessions/{run['id']}")).json()
-            if current["status"] != "running":
+            if current["status"] not in {"starting", "running"}:
                 break
             await asyncio.sleep(0.05)
+        assert current["pid"] > 0
         assert (current["status"], current["exit_code"]) == ("failed", 3)
         logs = (await client.get("/api/logs", params={"session_id": run["id"]})).json()["items"]
         lines = {(line["source"], line["level"], line["message"]) for line in logs}
@@ -151,4 +151,9 @@ class TestStartRun:
         assert first.status_code == 201
         second = await client.post("/api/sessions", json={"project_id": project["id"]})
         assert second.status_code == 409
-        os.killpg(first.json()["pid"], signal.SIGKILL)
+        for _ in range(200):
+            pid = (await client.get(f"/api/sessions/{first.json()['id']}")).json()["pid"]
+            if pid:
+                break
+            await asyncio.sleep(0.05)
+        os.killpg(pid, signal.SIGKILL)

@@ -40,7 +40,7 @@ async def test_inotify_failure_falls_back_to_polling_and_says_so(
     polling_app: FastAPI, tmp_path: Path
 ) -> None:
     transport = httpx.ASGITransport(app=polling_app, client=("127.0.0.1", 1))
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:57374") as client:
         folder = tmp_path / "shop"
         (folder / ".loki").mkdir(parents=True)
         await create_project(client, folder)
@@ -73,7 +73,9 @@ async def test_watch_limit_warning_names_the_sysctl_line(
     first = create_app(settings)
     async with first.router.lifespan_context(first):
         transport = httpx.ASGITransport(app=first, client=("127.0.0.1", 1))
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://127.0.0.1:57374"
+        ) as client:
             await create_project(client, folder)
     second = create_app(settings)  # the check runs at start, over the registered projects
     async with second.router.lifespan_context(second):

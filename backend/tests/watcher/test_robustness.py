@@ -113,7 +113,9 @@ class TestRestart:
         first = create_app(settings)
         async with first.router.lifespan_context(first):
             transport = httpx.ASGITransport(app=first, client=("127.0.0.1", 1))
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://127.0.0.1:57374"
+            ) as client:
                 assert (await client.post("/api/projects", json={"path": str(folder)})).is_success
             db = Db(first)
             await eventually(lambda: _has_rows(db, Log, 1))

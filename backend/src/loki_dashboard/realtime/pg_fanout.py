@@ -10,6 +10,7 @@ publisher included) sees events in seq order, exactly once. A NOTIFY payload mus
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import uuid
@@ -72,6 +73,8 @@ class PostgresFanout:
         self._publish_lock = asyncio.Lock()
         self._partial: dict[int, list[str]] = {}
         self._closing = False
+        self._outbox: asyncio.Queue[list[DomainEvent]] = asyncio.Queue()
+        self._sender: asyncio.Task[None] | None = None
         self._reconnecting: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -83,6 +86,7 @@ class PostgresFanout:
         last = await self._publisher.fetchval(f"SELECT last_value FROM {SEQUENCE}")
         self._hub.seq = self._hub.start_seq = int(last)
         await self._listen()
+        self._sender = asyncio.create_task(self._send_loop(), name="pg-fanout-sender")
 
     async def _listen(self) -> None:
         self._listener = await asyncpg.connect(self._dsn)
@@ -109,7 +113,20 @@ class PostgresFanout:
             return
 
     async def publish(self, events: Sequence[DomainEvent]) -> None:
-        """Bus subscriber: number the batch in PostgreSQL and NOTIFY every process."""
+        """Bus subscriber: hand the batch to the sender task and return at once (the request
+        that committed it need not wait for PostgreSQL; one sender keeps the order)."""
+        self._outbox.put_nowait(list(events))
+
+    async def _send_loop(self) -> None:
+        while True:
+            batch = await self._outbox.get()
+            try:
+                await self._send(batch)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                logger.exception("could not publish %d events through PostgreSQL", len(batch))
+
+    async def _send(self, events: Sequence[DomainEvent]) -> None:
+        """Number the batch in PostgreSQL and NOTIFY every process."""
         if self._publisher is None:
             raise RuntimeError("fan-out not started")
         async with self._publish_lock, self._publisher.transaction():
@@ -140,6 +157,14 @@ class PostgresFanout:
             logger.exception("malformed event notification skipped")
 
     async def close(self) -> None:
+        if self._sender is not None:
+            for _ in range(50):  # let queued events go out before the connections close
+                if self._outbox.empty():
+                    break
+                await asyncio.sleep(0.02)
+            self._sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sender
         self._closing = True
         if self._reconnecting is not None:
             self._reconnecting.cancel()

@@ -8,7 +8,6 @@ nothing from a request is ever parsed by a shell. The run's stdout and stderr be
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import shlex
@@ -77,16 +76,17 @@ async def spawn(argv: list[str], cwd: Path) -> asyncio.subprocess.Process:
     )
 
 
-def supervise(
-    database: Database, bus: EventBus, run: RunSession, process: asyncio.subprocess.Process
+def launch(
+    database: Database, bus: EventBus, session_id: uuid.UUID, argv: list[str], cwd: Path
 ) -> None:
-    task = asyncio.create_task(_supervise(database, bus, run.project_id, run.id, process))
+    """Spawn the runner once the session row is committed, then follow it to its end."""
+    task = asyncio.create_task(_launch(database, bus, session_id, argv, cwd))
     _supervisors.add(task)
     task.add_done_callback(_supervisors.discard)
 
 
 async def _wait_for_row(database: Database, session_id: uuid.UUID) -> bool:
-    """The request commits the session row just after spawning; wait until it is there."""
+    """The request commits the session row after answering; wait until it is there."""
     for _ in range(500):
         async with database.read_sessions() as session:
             if await session.get(RunSession, session_id) is not None:
@@ -95,17 +95,36 @@ async def _wait_for_row(database: Database, session_id: uuid.UUID) -> bool:
     return False
 
 
+async def _launch(
+    database: Database, bus: EventBus, session_id: uuid.UUID, argv: list[str], cwd: Path
+) -> None:
+    if not await _wait_for_row(database, session_id):
+        return
+    try:
+        process = await spawn(argv, cwd)
+    except OSError as exc:
+        await _store_lines(database, bus, session_id, [("error", f"runner did not start: {exc}")])
+        await _finish(database, bus, session_id, 127)
+        return
+    async with session_scope(database.write_sessions, bus) as session:
+        run = await session.get(RunSession, session_id)
+        if run is not None:
+            run.pid, run.run_key, run.status = process.pid, f"pid:{process.pid}", "running"
+            await session.flush()
+            data = SessionSchema.model_validate(run).model_dump(mode="json")
+            stage_event(
+                session,
+                DomainEvent("session:updated", data, project_id=run.project_id, session_id=run.id),
+            )
+    await _supervise(database, bus, session_id, process)
+
+
 async def _supervise(
     database: Database,
     bus: EventBus,
-    project_id: uuid.UUID,
     session_id: uuid.UUID,
     process: asyncio.subprocess.Process,
 ) -> None:
-    if not await _wait_for_row(database, session_id):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, 15)
-        return
     lines: asyncio.Queue[tuple[str, str] | None] = asyncio.Queue()
 
     async def pump(stream: asyncio.StreamReader | None, level: str) -> None:
@@ -133,21 +152,20 @@ async def _supervise(
                     break
                 batch.append(nxt)
         if batch:
-            await _store_lines(database, bus, project_id, session_id, batch)
+            await _store_lines(database, bus, session_id, batch)
     exit_code = await process.wait()
     await _finish(database, bus, session_id, exit_code)
 
 
 async def _store_lines(
-    database: Database,
-    bus: EventBus,
-    project_id: uuid.UUID,
-    session_id: uuid.UUID,
-    batch: list[tuple[str, str]],
+    database: Database, bus: EventBus, session_id: uuid.UUID, batch: list[tuple[str, str]]
 ) -> None:
     async with session_scope(database.write_sessions, bus) as session:
+        run = await session.get(RunSession, session_id)
+        if run is None:
+            return
         rows = [
-            Log(project_id=project_id, session_id=session_id, level=level, source="runner",
+            Log(project_id=run.project_id, session_id=session_id, level=level, source="runner",
                 message=text)
             for level, text in batch
         ]  # fmt: skip
@@ -157,7 +175,7 @@ async def _store_lines(
             data = LogEntry.model_validate(row).model_dump(mode="json")
             stage_event(
                 session,
-                DomainEvent("log:entry", data, project_id=project_id, session_id=session_id),
+                DomainEvent("log:entry", data, project_id=run.project_id, session_id=session_id),
             )
 
 

@@ -86,21 +86,18 @@ async def create(
         config=data.config,
         status="starting",
     )
-    event_extra: dict[str, str] = {}
     if data.start:
         template = (project.config or {}).get("runner_command") or runner_command
         argv = runner.runner_argv(str(template), prd=data.prd_path, provider=run.provider)
         folder = Path(project.path)
-        runner.resolve_executable(argv, folder)
-        process = await runner.spawn(argv, folder)
-        run.pid, run.run_key, run.status = process.pid, f"pid:{process.pid}", "running"
-        # The watcher adopts this row for the run's files instead of making its own.
-        event_extra = {"run_key": run.run_key, "origin": "dashboard"}
+        runner.resolve_executable(argv, folder)  # 424 now, not a failed run later
     session.add(run)
     await session.flush()
     event = session_event("started", run)
-    event.data.update(event_extra)
+    if data.start:
+        # The watcher expects this run in the files and keeps it on this row.
+        event.data["origin"] = "dashboard"
     stage_event(session, event)
     if data.start and database is not None and bus is not None:
-        runner.supervise(database, bus, run, process)
+        runner.launch(database, bus, run.id, argv, folder)  # once this row is committed
     return run

@@ -11,6 +11,7 @@ import asyncio
 import functools
 import logging
 import os
+import time
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -64,6 +65,10 @@ SCAN_GLOBS = (
 Line = tuple[str, str, str, datetime | None, dict[str, Any] | None]
 
 
+# How long a dashboard-started run may take to show up in its files.
+EXPECT_SECONDS = 60.0
+
+
 @dataclass
 class EventFacts:
     """What `events.jsonl` told us about the current run."""
@@ -92,6 +97,7 @@ class ProjectMirror:
     _persisted: set[uuid.UUID] = field(default_factory=set)
     _sent_agents: list[AgentEntry] | None = None
     _view: RunView | None = None
+    _expected: tuple[uuid.UUID, float] | None = None
     _tokens: dict[str, Any] | None = None
     _quality: dict[str, Any] = field(default_factory=dict)
     _events: EventFacts = field(default_factory=EventFacts)
@@ -282,6 +288,7 @@ class ProjectMirror:
             snapshot=snapshot,
         )
         view = self._same_run(view, orchestrator.started_at, state.started_at if state else None)
+        view = self._expected_run(view)
         if view == self._view:
             return
         previous = self._view
@@ -295,6 +302,17 @@ class ProjectMirror:
             self._sent_agents = []
             self.writer.submit(agents_job(self.project_id, view.session_id, [], end_missing=True))
 
+    def _expected_run(self, view: RunView) -> RunView:
+        """A new run while a dashboard start is expected (for a minute) takes its session row."""
+        if self._expected is None or view.session_id in self._persisted:
+            return view
+        session_id, since = self._expected
+        self._expected = None
+        if time.monotonic() - since > EXPECT_SECONDS:
+            return view
+        self._persisted.add(session_id)
+        return replace(view, session_id=session_id)
+
     def _same_run(self, view: RunView, *started_candidates: datetime | None) -> RunView:
         """Keep the id and start time of the run already known under the same key."""
         if self._view is not None and self._view.run_key == view.run_key:
@@ -306,11 +324,10 @@ class ProjectMirror:
                 return replace(view, started_at=started)
         return view
 
-    def adopt(self, view: RunView) -> None:
-        """Take over a session row made elsewhere (a run the dashboard started) as this
-        project's current run, so the run's files update that row instead of a new one."""
-        self._view = view
-        self._persisted.add(view.session_id)
+    def expect(self, session_id: uuid.UUID) -> None:
+        """The dashboard is starting a run whose session row already exists: the next new run
+        that shows up in the files is that one, so its files update that row."""
+        self._expected = (session_id, time.monotonic())
 
     @property
     def session_id(self) -> uuid.UUID | None:

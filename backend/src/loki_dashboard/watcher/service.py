@@ -34,7 +34,7 @@ from loki_dashboard.realtime.events import DomainEvent
 from loki_dashboard.schemas import projects as project_schemas
 from loki_dashboard.watcher import imports
 from loki_dashboard.watcher.mirror import ProjectMirror
-from loki_dashboard.watcher.sync_session import RunView, adopted_view, view_of
+from loki_dashboard.watcher.sync_session import RunView, view_of
 from loki_dashboard.watcher.sync_tasks import FILE_FIELDS
 from loki_dashboard.watcher.writer import DbWriter
 
@@ -173,11 +173,11 @@ class WatcherService:
         """React to a committed change made anywhere (this process or, on PostgreSQL, another)."""
         if event.type in ("project:created", "project:deleted"):
             self._reload.set()
-        # A run the dashboard started already has its session row: the mirror adopts it.
+        # A run the dashboard is starting already has its session row: the mirror uses it.
         if event.type == "session:started" and event.data.get("origin") == "dashboard":
             mirror = self.mirrors.get(event.project_id) if event.project_id else None
-            if mirror is not None:
-                mirror.adopt(adopted_view(event.data))
+            if mirror is not None and event.session_id is not None:
+                mirror.expect(event.session_id)
 
     # -- watching -----------------------------------------------------------------------------
 

@@ -153,22 +153,6 @@ def view_of(row: RunSession) -> RunView:
     )
 
 
-def adopted_view(data: dict[str, Any]) -> RunView:
-    """The view of a run the dashboard itself started, from its session:started event."""
-    return RunView(
-        session_id=uuid.UUID(str(data["id"])),
-        run_key=str(data["run_key"]),
-        status=str(data.get("status") or "running"),
-        phase=data.get("phase"),
-        iteration=int(data.get("iteration") or 0),
-        provider=str(data.get("provider") or "claude"),
-        pid=data.get("pid"),
-        prd_path=data.get("prd_path"),
-        exit_code=None,
-        started_at=datetime.fromisoformat(str(data["started_at"])),
-    )
-
-
 def _event(kind: str, row: RunSession) -> DomainEvent:
     return DomainEvent(kind, session_data(row), project_id=row.project_id, session_id=row.id)
 
