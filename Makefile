@@ -7,10 +7,11 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := .make/python.stamp
 
-.PHONY: help install run test lint format bench clean
+.PHONY: help install run demo test lint format bench clean
 
 help:
 	@echo "make run    install everything and start the dashboard (foreground, SQLite)"
+	@echo "make demo   like run, with a demo project and a live simulated run"
 	@echo "make test   install everything and run the whole test suite"
 	@echo "make lint   ruff + mypy"
 	@echo "make bench  print benchmark figures"
@@ -33,6 +34,9 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/loki dashboard start --foreground
+
+demo: install
+	$(BIN)/loki-dashboard demo
 
 test: install
 	cd backend && ../$(BIN)/pytest

@@ -6,6 +6,7 @@ import click
 
 from loki_dashboard import __version__
 from loki_dashboard.cli.dashboard import dashboard
+from loki_dashboard.cli.demo import demo
 from loki_dashboard.cli.simulate import simulate
 
 
@@ -17,6 +18,7 @@ def cli() -> None:
 
 cli.add_command(dashboard)
 cli.add_command(simulate)
+cli.add_command(demo)
 
 
 def main() -> None:

@@ -74,6 +74,7 @@ def start(
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("watchfiles").setLevel(logging.WARNING)  # one line per file change
     click.echo(
         f"Loki Dashboard on http://{settings.host}:{settings.port} ({settings.database_kind})"
     )
