@@ -156,17 +156,15 @@ async def column_ids(
 
 
 async def column_stats(
-    session: AsyncSession, project_id: uuid.UUID, status: str
-) -> tuple[int, int | None, int | None]:
-    """(count, min order, max order) of one column, answered from the column index."""
-    row = (
-        await session.execute(
-            select(func.count(), func.min(Task.column_order), func.max(Task.column_order)).where(
-                Task.project_id == project_id, Task.status == status
-            )
-        )
-    ).one()
-    return int(row[0]), row[1], row[2]
+    session: AsyncSession, project_id: uuid.UUID, statuses: Sequence[str]
+) -> dict[str, tuple[int, int | None, int | None]]:
+    """(count, min order, max order) of the project's columns, answered from the column index."""
+    rows = await session.execute(
+        select(Task.status, func.count(), func.min(Task.column_order), func.max(Task.column_order))
+        .where(Task.project_id == project_id, Task.status.in_(statuses))
+        .group_by(Task.status)
+    )
+    return {row[0]: (int(row[1]), row[2], row[3]) for row in rows}
 
 
 async def shift(

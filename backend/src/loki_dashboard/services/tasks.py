@@ -108,17 +108,29 @@ async def _check_session(
         )
 
 
-async def _ensure_dense(session: AsyncSession, project_id: uuid.UUID, status: str) -> int:
-    """Make a column 0..n-1 if it is not (rows written before the rules, or by hand); returns n.
+async def _ensure_dense(session: AsyncSession, project_id: uuid.UUID, *statuses: str) -> int:
+    """Make columns 0..n-1 if they are not (rows written before the rules, or by hand); returns
+    the size of the first. Normally one indexed count/min/max query finds them dense."""
+    stats = await repo.column_stats(session, project_id, statuses)
+    for status in statuses:
+        count, low, high = stats.get(status, (0, None, None))
+        if count and (low != 0 or high != count - 1):
+            current = await repo.column_ids(session, project_id, status)
+            await repo.write_orders(
+                session, {task_id: n for n, (task_id, order) in enumerate(current) if order != n}
+            )
+    return stats.get(statuses[0], (0, None, None))[0]
 
-    Normally one indexed count/min/max query that finds the column already dense."""
-    count, low, high = await repo.column_stats(session, project_id, status)
-    if count and (low != 0 or high != count - 1):
-        current = await repo.column_ids(session, project_id, status)
-        await repo.write_orders(
-            session, {task_id: n for n, (task_id, order) in enumerate(current) if order != n}
-        )
-    return count
+
+async def _hold_project(session: AsyncSession, task: Task) -> None:
+    """Serialise order changes in the task's project and re-read the task under that lock.
+
+    PostgreSQL: a row lock on the project. SQLite: nothing to do, the write transaction
+    (BEGIN IMMEDIATE on the single writer connection) already serialises and read it fresh."""
+    if session.get_bind().dialect.name == "sqlite":
+        return
+    await _lock_project(session, task.project_id)
+    await session.refresh(task)  # another mover may have shifted it while we waited
 
 
 async def _close_gap(session: AsyncSession, task: Task) -> None:
@@ -146,15 +158,15 @@ async def _place(
     """
     old_status = task.status
     queue_sync.refuse_run_owned_move(task, status)
-    size = await _ensure_dense(session, task.project_id, status)
     if old_status != status:
-        await _ensure_dense(session, task.project_id, old_status)
-        await session.refresh(task, ["column_order"])
+        size = await _ensure_dense(session, task.project_id, status, old_status)
+        await _reload_order(session, task)
         await _close_gap(session, task)
         at = size if position is None else min(position, size)
         await repo.shift(session, task.project_id, status, +1, above=at - 1)
     else:
-        await session.refresh(task, ["column_order"])
+        size = await _ensure_dense(session, task.project_id, status)
+        await _reload_order(session, task)
         at = size - 1 if position is None else min(position, size - 1)
         old = task.column_order
         if at < old:
@@ -237,8 +249,7 @@ async def update(session: AsyncSession, task_id: uuid.UUID, data: schemas.TaskUp
     """Change the fields sent; a new status moves the task to the end of that column."""
     task = await get(session, task_id)
     if data.status is not None:
-        await _lock_project(session, task.project_id)
-        await session.refresh(task)
+        await _hold_project(session, task)
     completed = await _apply_update(session, task, data)
     await session.flush()
     await _stage_updated(session, task, completed)
@@ -256,8 +267,7 @@ async def _move(session: AsyncSession, task: Task, status: str, position: int | 
 async def move(session: AsyncSession, task_id: uuid.UUID, data: schemas.TaskMove) -> Task:
     """Put a task at a position of a column; both columns stay dense."""
     task = await get(session, task_id)
-    await _lock_project(session, task.project_id)
-    await session.refresh(task)  # another mover may have shifted it while we waited
+    await _hold_project(session, task)
     await _move(session, task, data.status, data.column_order)
     return task
 
@@ -279,8 +289,7 @@ async def _remove(session: AsyncSession, task: Task) -> None:
 async def remove(session: AsyncSession, task_id: uuid.UUID) -> None:
     """Delete a task; its subtasks become top-level and its column closes the gap."""
     task = await get(session, task_id)
-    await _lock_project(session, task.project_id)
-    await session.refresh(task)
+    await _hold_project(session, task)
     await _remove(session, task)
 
 
