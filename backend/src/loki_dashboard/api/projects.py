@@ -12,6 +12,7 @@ from loki_dashboard.errors import Conflict, InvalidInput, NotFound, error_respon
 from loki_dashboard.models import Project
 from loki_dashboard.schemas import projects as schemas
 from loki_dashboard.services import projects as service
+from loki_dashboard.services.active_project import read_active
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
@@ -33,6 +34,15 @@ async def register_project(
 ) -> Project:
     """Register a folder as a project."""
     return await service.register(session, data, loki_home=settings.home)
+
+
+@router.get("/active", response_model=schemas.Project, responses=error_responses(NotFound))
+async def get_active_project(session: SessionDep, settings: SettingsDep) -> Project:
+    """The active project ('loki projects switch'), which the UI opens first."""
+    active = read_active(settings.home)
+    if active is None:
+        raise NotFound("no active project; choose one with 'loki projects switch <id>'")
+    return await service.get(session, uuid.UUID(active))
 
 
 @router.get("/{project_id}", response_model=schemas.Project, responses=error_responses(NotFound))

@@ -7,6 +7,7 @@ import click
 from loki_dashboard import __version__
 from loki_dashboard.cli.dashboard import dashboard
 from loki_dashboard.cli.demo import demo
+from loki_dashboard.cli.projects import projects
 from loki_dashboard.cli.simulate import simulate
 
 
@@ -19,6 +20,7 @@ def cli() -> None:
 cli.add_command(dashboard)
 cli.add_command(simulate)
 cli.add_command(demo)
+cli.add_command(projects)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from loki_dashboard.cli import background
 from loki_dashboard.config import ConfigError, Settings, load_settings
 from loki_dashboard.db.instance_lock import InstanceLock, InstanceLocked
 
@@ -39,6 +40,7 @@ def dashboard() -> None:
 @click.option("--port", type=int, default=None, help="Port [env LOKI_DASHBOARD_PORT; 57374]")
 @click.option("--db", "database_url", default=None, help="Database URL [env LOKI_DATABASE_URL]")
 @click.option("--foreground", "-f", is_flag=True, help="Run in this terminal until Ctrl-C.")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser after a background start.")
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),
@@ -46,7 +48,12 @@ def dashboard() -> None:
     help="Server processes sharing the port (PostgreSQL only)",
 )
 def start(
-    host: str | None, port: int | None, database_url: str | None, foreground: bool, workers: int
+    host: str | None,
+    port: int | None,
+    database_url: str | None,
+    foreground: bool,
+    no_browser: bool,
+    workers: int,
 ) -> None:
     """Start the dashboard server."""
     try:
@@ -54,8 +61,6 @@ def start(
     except ConfigError as exc:
         _fail(str(exc), code=2)
         return
-    if not foreground:
-        _fail("background mode is not available yet; run 'loki dashboard start --foreground'")
     if not settings.is_loopback and settings.token is None:
         _fail(
             f"refusing to listen on {settings.host} without a token: anyone who can reach it could "
@@ -65,6 +70,11 @@ def start(
         )
     if workers > 1 and settings.database_kind != "postgresql":
         _fail("--workers needs PostgreSQL (--db postgresql://…); SQLite is served by one process")
+    if not foreground:
+        background.start(
+            settings, database_url=database_url, workers=workers, browser=not no_browser
+        )
+        return
     _check_not_running(settings)
 
     import uvicorn
@@ -100,3 +110,30 @@ def start(
         }
     )
     uvicorn.run("loki_dashboard.app:create_app", factory=True, workers=workers, **options)
+
+
+@dashboard.command()
+def stop() -> None:
+    """Stop the background dashboard (SIGTERM, then SIGKILL after 10 s)."""
+    background.stop(_settings())
+
+
+@dashboard.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def status(as_json: bool) -> None:
+    """Say whether the dashboard runs, where, and what it holds."""
+    background.status(_settings(), as_json=as_json)
+
+
+@dashboard.command(name="open")
+def open_browser() -> None:
+    """Open the dashboard in a browser (or print its address)."""
+    background.open_browser(_settings())
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        _fail(str(exc), code=2)
+        raise AssertionError from exc  # unreachable: _fail exits
