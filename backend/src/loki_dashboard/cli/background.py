@@ -12,6 +12,7 @@ import click
 import httpx
 
 from loki_dashboard.cli import server_process as proc
+from loki_dashboard.cli.output import fail
 from loki_dashboard.config import Settings
 from loki_dashboard.loki.process import terminate
 
@@ -19,20 +20,15 @@ HEALTH_WAIT_SECONDS = 10.0
 STOP_GRACE_SECONDS = 10.0
 
 
-def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"error: {message}", err=True)
-    raise SystemExit(code)
-
-
 def start(settings: Settings, *, database_url: str | None, workers: int, browser: bool) -> None:
     """Start the server in its own session, log to a file, wait for /health."""
     url = proc.base_url(settings)
     current = proc.running(settings)
     if current is not None:
-        _fail(f"the dashboard already runs (pid {current.pid}) at {url}; "
+        fail(f"the dashboard already runs (pid {current.pid}) at {url}; "
               "'loki dashboard stop' stops it")  # fmt: skip
     if proc.port_in_use(settings):
-        _fail(f"port {settings.port} on {settings.host} is in use by another program; "
+        fail(f"port {settings.port} on {settings.host} is in use by another program; "
               "choose another with --port or LOKI_DASHBOARD_PORT")  # fmt: skip
     log = proc.log_file(settings)
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -54,7 +50,7 @@ def start(settings: Settings, *, database_url: str | None, workers: int, browser
                 child.terminate()
             proc.pid_file(settings).unlink(missing_ok=True)
             tail = log.read_text(errors="replace").strip().splitlines()[-3:]
-            _fail(f"the dashboard did not start; see {log}: " + " | ".join(tail))
+            fail(f"the dashboard did not start; see {log}: " + " | ".join(tail))
         time.sleep(0.1)
     click.echo(f"Loki Dashboard running in the background (pid {child.pid}): {url}")
     click.echo(f"log: {log}; stop it with 'loki dashboard stop'")
@@ -105,6 +101,6 @@ def status(settings: Settings, *, as_json: bool) -> None:
 def open_browser(settings: Settings) -> None:
     url = proc.base_url(settings)
     if not proc.healthy(settings):
-        _fail(f"the dashboard is not running at {url}; start it with 'loki dashboard start'")
+        fail(f"the dashboard is not running at {url}; start it with 'loki dashboard start'")
     if not webbrowser.open(url):
         click.echo(url)

@@ -9,13 +9,9 @@ from typing import Any
 import click
 
 from loki_dashboard.cli import background
-from loki_dashboard.config import ConfigError, Settings, load_settings
+from loki_dashboard.cli.output import fail, settings_or_fail
+from loki_dashboard.config import Settings
 from loki_dashboard.db.instance_lock import InstanceLock, InstanceLocked
-
-
-def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"error: {message}", err=True)
-    raise SystemExit(code)
 
 
 def _check_not_running(settings: Settings) -> None:
@@ -26,7 +22,7 @@ def _check_not_running(settings: Settings) -> None:
     try:
         lock.acquire()
     except InstanceLocked as exc:
-        _fail(str(exc))
+        fail(str(exc))
     lock.release()
 
 
@@ -56,20 +52,16 @@ def start(
     workers: int,
 ) -> None:
     """Start the dashboard server."""
-    try:
-        settings = load_settings(host=host, port=port, database_url=database_url)
-    except ConfigError as exc:
-        _fail(str(exc), code=2)
-        return
+    settings = settings_or_fail(host=host, port=port, database_url=database_url)
     if not settings.is_loopback and settings.token is None:
-        _fail(
+        fail(
             f"refusing to listen on {settings.host} without a token: anyone who can reach it could "
             "control your runs. Set LOKI_DASHBOARD_TOKEN to a long random secret "
             "(e.g. LOKI_DASHBOARD_TOKEN=loki_$(openssl rand -hex 32)), or bind to 127.0.0.1",
             code=2,
         )
     if workers > 1 and settings.database_kind != "postgresql":
-        _fail("--workers needs PostgreSQL (--db postgresql://…); SQLite is served by one process")
+        fail("--workers needs PostgreSQL (--db postgresql://…); SQLite is served by one process")
     if not foreground:
         background.start(
             settings, database_url=database_url, workers=workers, browser=not no_browser
@@ -115,25 +107,17 @@ def start(
 @dashboard.command()
 def stop() -> None:
     """Stop the background dashboard (SIGTERM, then SIGKILL after 10 s)."""
-    background.stop(_settings())
+    background.stop(settings_or_fail())
 
 
 @dashboard.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def status(as_json: bool) -> None:
     """Say whether the dashboard runs, where, and what it holds."""
-    background.status(_settings(), as_json=as_json)
+    background.status(settings_or_fail(), as_json=as_json)
 
 
 @dashboard.command(name="open")
 def open_browser() -> None:
     """Open the dashboard in a browser (or print its address)."""
-    background.open_browser(_settings())
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        _fail(str(exc), code=2)
-        raise AssertionError from exc  # unreachable: _fail exits
+    background.open_browser(settings_or_fail())

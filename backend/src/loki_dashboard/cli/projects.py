@@ -17,7 +17,8 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from loki_dashboard.cli import server_process as proc
-from loki_dashboard.config import ConfigError, Settings, load_settings
+from loki_dashboard.cli.output import fail, settings_or_fail
+from loki_dashboard.config import Settings
 from loki_dashboard.db.engine import create_database
 from loki_dashboard.db.migrate import upgrade_to_head
 from loki_dashboard.db.session import session_scope
@@ -27,19 +28,6 @@ from loki_dashboard.services import projects as service
 from loki_dashboard.services.active_project import read_active, write_active
 
 T = TypeVar("T")
-
-
-def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"error: {message}", err=True)
-    raise SystemExit(code)
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        _fail(str(exc), code=2)
-        raise AssertionError from exc
 
 
 def _server(settings: Settings) -> httpx.Client | None:
@@ -57,7 +45,7 @@ def _answer(response: httpx.Response) -> Any:
             message = response.json()["error"]["message"]
         except (ValueError, KeyError, TypeError):
             message = response.text
-        _fail(message)
+        fail(message)
     return response.json() if response.content else None
 
 
@@ -74,8 +62,7 @@ def _in_database(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]
     try:
         return asyncio.run(run())
     except DashboardError as exc:
-        _fail(exc.message)
-        raise AssertionError from exc
+        fail(exc.message)
 
 
 def _all(settings: Settings) -> list[dict[str, Any]]:
@@ -99,8 +86,7 @@ def _find(settings: Settings, ref: str) -> dict[str, Any]:
     for project in candidates:
         if project["id"] == ref or (path is not None and project["path"] == path):
             return project
-    _fail(f"no project {ref!r}; 'loki projects list' shows them")
-    raise AssertionError
+    fail(f"no project {ref!r}; 'loki projects list' shows them")
 
 
 def _is_uuid(text: str) -> bool:
@@ -120,7 +106,7 @@ def projects() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def list_projects(as_json: bool) -> None:
     """List the registered projects; * marks the active one."""
-    settings = _settings()
+    settings = settings_or_fail()
     rows = _all(settings)
     active = read_active(settings.home)
     if as_json:
@@ -138,7 +124,7 @@ def list_projects(as_json: bool) -> None:
 @click.option("--name", default=None, help="Display name (default: the folder's name).")
 def add(path: Path, name: str | None) -> None:
     """Register the folder PATH as a project."""
-    settings = _settings()
+    settings = settings_or_fail()
     body = {"path": str(path.expanduser().resolve()), "name": name}
     server = _server(settings)
     if server is not None:
@@ -160,7 +146,7 @@ def add(path: Path, name: str | None) -> None:
 @click.argument("ref")
 def remove(ref: str) -> None:
     """Unregister a project by id or folder (its files are not touched)."""
-    settings = _settings()
+    settings = settings_or_fail()
     project = _find(settings, ref)
     server = _server(settings)
     if server is not None:
@@ -181,7 +167,7 @@ def remove(ref: str) -> None:
 @click.argument("ref")
 def switch(ref: str) -> None:
     """Make a project the active one (opened first by the UI, the CLI's default)."""
-    settings = _settings()
+    settings = settings_or_fail()
     project = _find(settings, ref)
     write_active(settings.home, project["id"])
     click.echo(f"active project: {project['name']} ({project['id']})")
