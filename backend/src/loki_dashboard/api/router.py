@@ -14,6 +14,7 @@ from loki_dashboard.api import (
     sessions,
     status,
     tasks,
+    tokens,
 )
 
 api_router = APIRouter(prefix="/api")
@@ -26,3 +27,4 @@ api_router.include_router(log_stream.router)
 api_router.include_router(logs.router)
 api_router.include_router(learnings.router)
 api_router.include_router(control.router)
+api_router.include_router(tokens.router)

@@ -17,7 +17,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from loki_dashboard.auth.local_trust import changes_state, is_local
 from loki_dashboard.auth.tokens import is_valid, presented_token
 from loki_dashboard.config import Settings
+from loki_dashboard.db.session import session_scope
 from loki_dashboard.errors import error_response
+from loki_dashboard.services import api_tokens
+from loki_dashboard.services.api_tokens import SCOPE_RANK
 
 OPEN_PATHS = frozenset({"/health"})
 FAILURE_WINDOW_SECONDS = 60.0
@@ -41,7 +44,7 @@ class AccessGuard:
         if scope["type"] not in {"http", "websocket"}:
             await self.app(scope, receive, send)
             return
-        refusal = self._refusal(scope)
+        refusal = await self._refusal(scope)
         if refusal is not None:
             status, code, message = refusal
             if scope["type"] == "websocket":
@@ -54,7 +57,7 @@ class AccessGuard:
         else:
             await self.app(scope, receive, send)
 
-    def _refusal(self, scope: Scope) -> tuple[int, str, str] | None:
+    async def _refusal(self, scope: Scope) -> tuple[int, str, str] | None:
         if scope.get("path") in OPEN_PATHS:
             return None
         if scope["type"] == "http" and changes_state(scope) and _has_body(scope):
@@ -66,15 +69,31 @@ class AccessGuard:
         peer = (scope.get("client") or ("unknown", 0))[0]
         if self._too_many_failures(peer):
             return 429, "too_many_requests", "too many failed sign-ins; wait a minute"
-        if is_valid(presented_token(scope), self.settings):
+        granted = await self._granted_scope(scope, presented_token(scope))
+        if granted is None:
+            self._failures.setdefault(peer, deque()).append(time.monotonic())
+            return (
+                401,
+                "unauthorized",
+                "a valid token is needed: send 'Authorization: Bearer <token>' "
+                "(create one with 'loki dashboard token generate')",
+            )
+        needed = required_scope(scope)
+        if SCOPE_RANK[granted] < SCOPE_RANK[needed]:
+            return 403, "forbidden", f"this token's scope is {granted}; this needs {needed}"
+        return None
+
+    async def _granted_scope(self, scope: Scope, token: str | None) -> str | None:
+        if token is None:
             return None
-        self._failures.setdefault(peer, deque()).append(time.monotonic())
-        return (
-            401,
-            "unauthorized",
-            "a valid token is needed: send 'Authorization: Bearer <token>' "
-            "(the server's LOKI_DASHBOARD_TOKEN)",
-        )
+        if is_valid(token, self.settings):
+            return "admin"  # LOKI_DASHBOARD_TOKEN, for scripted deployments
+        database = getattr(scope["app"].state, "database", None) if "app" in scope else None
+        if database is None:
+            return None
+        async with session_scope(database.write_sessions) as session:
+            found = await api_tokens.scope_of(session, token)
+        return found[1] if found else None
 
     def _too_many_failures(self, peer: str) -> bool:
         recent = self._failures.get(peer)
@@ -99,6 +118,16 @@ class AccessGuard:
         self, response: object, scope: Scope, receive: Receive, send: Send
     ) -> None:
         await response(scope, receive, self._secure(send))  # type: ignore[operator]
+
+
+def required_scope(scope: Scope) -> str:
+    """read for reads and the event stream, control for changes, admin for token management."""
+    path = scope.get("path", "")
+    if path.startswith("/api/tokens"):
+        return "admin"
+    if scope["type"] == "websocket" or scope.get("method", "GET") in {"GET", "HEAD", "OPTIONS"}:
+        return "read"
+    return "control"
 
 
 def _has_body(scope: Scope) -> bool:

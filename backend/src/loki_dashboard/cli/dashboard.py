@@ -10,6 +10,7 @@ import click
 
 from loki_dashboard.cli import background
 from loki_dashboard.cli.output import fail, settings_or_fail
+from loki_dashboard.cli.tokens import token
 from loki_dashboard.config import Settings
 from loki_dashboard.db.instance_lock import InstanceLock, InstanceLocked
 
@@ -29,6 +30,9 @@ def _check_not_running(settings: Settings) -> None:
 @click.group()
 def dashboard() -> None:
     """Run and manage the dashboard server."""
+
+
+dashboard.add_command(token)
 
 
 @dashboard.command()

@@ -3,12 +3,10 @@ every open browser sees the change at once), else straight into the database."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 import httpx
@@ -17,17 +15,12 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from loki_dashboard.cli import server_process as proc
+from loki_dashboard.cli.database import in_database
 from loki_dashboard.cli.output import fail, settings_or_fail
 from loki_dashboard.config import Settings
-from loki_dashboard.db.engine import create_database
-from loki_dashboard.db.migrate import upgrade_to_head
-from loki_dashboard.db.session import session_scope
-from loki_dashboard.errors import DashboardError
 from loki_dashboard.schemas import projects as schemas
 from loki_dashboard.services import projects as service
 from loki_dashboard.services.active_project import read_active, write_active
-
-T = TypeVar("T")
 
 
 def _server(settings: Settings) -> httpx.Client | None:
@@ -49,22 +42,6 @@ def _answer(response: httpx.Response) -> Any:
     return response.json() if response.content else None
 
 
-def _in_database(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    async def run() -> T:
-        database = create_database(settings)
-        try:
-            await upgrade_to_head(database.writer)
-            async with session_scope(database.write_sessions) as session:
-                return await work(session)
-        finally:
-            await database.dispose()
-
-    try:
-        return asyncio.run(run())
-    except DashboardError as exc:
-        fail(exc.message)
-
-
 def _all(settings: Settings) -> list[dict[str, Any]]:
     server = _server(settings)
     if server is not None:
@@ -76,7 +53,7 @@ def _all(settings: Settings) -> list[dict[str, Any]]:
         rows = await service.list_all(session)
         return [schemas.Project.model_validate(row).model_dump(mode="json") for row in rows]
 
-    return _in_database(settings, work)
+    return in_database(settings, work)
 
 
 def _find(settings: Settings, ref: str) -> dict[str, Any]:
@@ -138,7 +115,7 @@ def add(path: Path, name: str | None) -> None:
             )
             return schemas.Project.model_validate(created).model_dump(mode="json")
 
-        project = _in_database(settings, work)
+        project = in_database(settings, work)
     click.echo(f"added {project['name']} ({project['id']}): {project['path']}")
 
 
@@ -157,7 +134,7 @@ def remove(ref: str) -> None:
         async def work(session: AsyncSession) -> None:
             await service.remove(session, uuid.UUID(project["id"]))
 
-        _in_database(settings, work)
+        in_database(settings, work)
     if read_active(settings.home) == project["id"]:
         write_active(settings.home, None)
     click.echo(f"removed {project['name']} ({project['id']}); its files are untouched")
