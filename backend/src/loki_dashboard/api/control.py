@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi import APIRouter
 
-from loki_dashboard.api.deps import BusDep, DatabaseDep, SessionDep
+from loki_dashboard.api.deps import AuditDep, BusDep, DatabaseDep, SessionDep
 from loki_dashboard.errors import Conflict, NotFound, PayloadTooLarge, error_responses
 from loki_dashboard.schemas.control import ControlResult, HumanInput, ModelSwitch
 from loki_dashboard.services import control as service
@@ -19,25 +19,34 @@ _ERRORS = error_responses(NotFound, Conflict)
 
 @router.post("/{session_id}/pause", response_model=ControlResult, responses=_ERRORS)
 async def pause_session(
-    session_id: uuid.UUID, session: SessionDep, database: DatabaseDep, bus: BusDep
+    session_id: uuid.UUID, session: SessionDep, database: DatabaseDep, bus: BusDep, audit: AuditDep
 ) -> ControlResult:
     """Ask the run to pause at its next iteration boundary."""
     result = await service.pause(session, session_id)
+    audit("session.pause", session_id)
     run, loki_dir = await service.live_run(session, session_id)
     followup.follow_pause(database, bus, run.project_id, run.id, Path(loki_dir))
     return result
 
 
 @router.post("/{session_id}/resume", response_model=ControlResult, responses=_ERRORS)
-async def resume_session(session_id: uuid.UUID, session: SessionDep) -> ControlResult:
+async def resume_session(
+    session_id: uuid.UUID, session: SessionDep, audit: AuditDep
+) -> ControlResult:
     """Let a paused or stopping run carry on."""
-    return await service.resume(session, session_id)
+    result = await service.resume(session, session_id)
+    audit("session.resume", session_id)
+    return result
 
 
 @router.post("/{session_id}/stop", response_model=ControlResult, responses=_ERRORS)
-async def stop_session(session_id: uuid.UUID, session: SessionDep) -> ControlResult:
+async def stop_session(
+    session_id: uuid.UUID, session: SessionDep, audit: AuditDep
+) -> ControlResult:
     """Stop the run: STOP, then SIGTERM, then SIGKILL after a grace period."""
-    return await service.stop(session, session_id)
+    result = await service.stop(session, session_id)
+    audit("session.stop", session_id)
+    return result
 
 
 @router.post(
@@ -46,10 +55,16 @@ async def stop_session(session_id: uuid.UUID, session: SessionDep) -> ControlRes
     responses=error_responses(NotFound, Conflict, PayloadTooLarge),
 )
 async def send_human_input(
-    session_id: uuid.UUID, data: HumanInput, session: SessionDep, database: DatabaseDep, bus: BusDep
+    session_id: uuid.UUID,
+    data: HumanInput,
+    session: SessionDep,
+    database: DatabaseDep,
+    bus: BusDep,
+    audit: AuditDep,
 ) -> ControlResult:
     """Send human input to the run's next prompt (at most 1 MiB)."""
     result = await service.send_input(session, session_id, data.text)
+    audit("session.input", session_id, bytes=len(data.text.encode()))
     run, loki_dir = await service.live_run(session, session_id)
     followup.follow_input(database, bus, run.project_id, run.id, loki_dir)
     return result

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +12,7 @@ from loki_dashboard.config import Settings
 from loki_dashboard.db.engine import Database
 from loki_dashboard.db.session import session_scope
 from loki_dashboard.realtime.bus import EventBus
+from loki_dashboard.services import audit
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -45,3 +46,29 @@ DatabaseDep = Annotated[Database, Depends(get_database)]
 BusDep = Annotated[EventBus, Depends(get_bus)]
 # scope="function": commit before the response is sent, so a failed commit is never a 200.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+class Auditor:
+    """Records control actions of this request (who and from where come from the access guard)."""
+
+    def __init__(self, request: Request, session: AsyncSession) -> None:
+        self.actor = str(getattr(request.state, "actor", "local"))
+        self.remote = getattr(request.state, "remote", None)
+        self.session = session
+
+    def __call__(self, action: str, target: object = None, **details: Any) -> None:
+        audit.record(
+            self.session,
+            actor=self.actor,
+            remote=self.remote,
+            action=action,
+            target=None if target is None else str(target),
+            **details,
+        )
+
+
+def get_auditor(request: Request, session: SessionDep) -> Auditor:
+    return Auditor(request, session)
+
+
+AuditDep = Annotated[Auditor, Depends(get_auditor)]

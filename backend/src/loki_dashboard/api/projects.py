@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from fastapi import APIRouter, status
 
-from loki_dashboard.api.deps import SessionDep, SettingsDep
+from loki_dashboard.api.deps import AuditDep, SessionDep, SettingsDep
 from loki_dashboard.errors import Conflict, InvalidInput, NotFound, error_responses
 from loki_dashboard.models import Project
 from loki_dashboard.schemas import projects as schemas
@@ -30,10 +30,12 @@ async def list_projects(session: SessionDep) -> Sequence[Project]:
     responses=error_responses(InvalidInput, Conflict),
 )
 async def register_project(
-    data: schemas.ProjectCreate, session: SessionDep, settings: SettingsDep
+    data: schemas.ProjectCreate, session: SessionDep, settings: SettingsDep, audit: AuditDep
 ) -> Project:
     """Register a folder as a project."""
-    return await service.register(session, data, loki_home=settings.home)
+    project = await service.register(session, data, loki_home=settings.home)
+    audit("project.add", project.id, path=project.path)
+    return project
 
 
 @router.get("/active", response_model=schemas.Project, responses=error_responses(NotFound))
@@ -66,6 +68,7 @@ async def update_project(
 @router.delete(
     "/{project_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(NotFound)
 )
-async def delete_project(project_id: uuid.UUID, session: SessionDep) -> None:
+async def delete_project(project_id: uuid.UUID, session: SessionDep, audit: AuditDep) -> None:
     """Unregister a project and remove its rows; files on disk are never touched."""
     await service.remove(session, project_id)
+    audit("project.remove", project_id)

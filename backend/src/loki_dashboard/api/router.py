@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from loki_dashboard.api import (
     agents,
+    audit,
     control,
     learnings,
     log_stream,
@@ -28,3 +29,4 @@ api_router.include_router(logs.router)
 api_router.include_router(learnings.router)
 api_router.include_router(control.router)
 api_router.include_router(tokens.router)
+api_router.include_router(audit.router)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
-from loki_dashboard.api.deps import BusDep, DatabaseDep, SessionDep, SettingsDep
+from loki_dashboard.api.deps import AuditDep, BusDep, DatabaseDep, SessionDep, SettingsDep
 from loki_dashboard.errors import (
     Conflict,
     FailedDependency,
@@ -52,11 +52,15 @@ async def create_session(
     settings: SettingsDep,
     database: DatabaseDep,
     bus: BusDep,
+    audit: AuditDep,
 ) -> RunSession:
     """Start a run of a project (start=false only records one)."""
-    return await service.create(
+    run = await service.create(
         session, data, runner_command=settings.runner_command, database=database, bus=bus
     )
+    if data.start:
+        audit("session.start", run.id, project_id=str(run.project_id), prd=data.prd_path)
+    return run
 
 
 @router.get("/{session_id}", response_model=schemas.Session, responses=error_responses(NotFound))

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
-from loki_dashboard.api.deps import SessionDep
+from loki_dashboard.api.deps import AuditDep, SessionDep
 from loki_dashboard.errors import Conflict, InvalidInput, NotFound, error_responses
 from loki_dashboard.models import Task
 from loki_dashboard.repositories.tasks import TaskFilter
@@ -57,9 +57,12 @@ async def list_tasks(
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(NotFound, InvalidInput, Conflict),
 )
-async def create_task(data: schemas.TaskCreate, session: SessionDep) -> Task:
+async def create_task(data: schemas.TaskCreate, session: SessionDep, audit: AuditDep) -> Task:
     """Create a task at the end of its column."""
-    return await service.create(session, data)
+    task = await service.create(session, data)
+    if task.external_id and task.source == "dashboard":  # it went into the run's queue
+        audit("task.inject", task.id, project_id=str(task.project_id), title=task.title)
+    return task
 
 
 @router.post(

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from fastapi import APIRouter, status
 
-from loki_dashboard.api.deps import SessionDep
+from loki_dashboard.api.deps import AuditDep, SessionDep
 from loki_dashboard.errors import NotFound, error_responses
 from loki_dashboard.models import ApiToken
 from loki_dashboard.schemas import tokens as schemas
@@ -24,16 +24,21 @@ async def list_tokens(session: SessionDep) -> Sequence[ApiToken]:
 
 
 @router.post("", response_model=schemas.TokenCreated, status_code=status.HTTP_201_CREATED)
-async def create_token(data: schemas.TokenCreate, session: SessionDep) -> schemas.TokenCreated:
+async def create_token(
+    data: schemas.TokenCreate, session: SessionDep, audit: AuditDep
+) -> schemas.TokenCreated:
     """Create a token; the answer is the only place it is ever shown."""
     expires = timedelta(days=data.expires_in_days) if data.expires_in_days else None
     row, token = await service.create(session, name=data.name, scope=data.scope, expires_in=expires)
+    audit("token.create", row.id, name=row.name, scope=row.scope)
     return schemas.TokenCreated.model_validate(
         schemas.Token.model_validate(row).model_dump() | {"token": token}
     )
 
 
 @router.delete("/{token_id}", response_model=schemas.Token, responses=error_responses(NotFound))
-async def revoke_token(token_id: uuid.UUID, session: SessionDep) -> ApiToken:
+async def revoke_token(token_id: uuid.UUID, session: SessionDep, audit: AuditDep) -> ApiToken:
     """Revoke a token; it stops working at once."""
-    return await service.revoke(session, token_id)
+    row = await service.revoke(session, token_id)
+    audit("token.revoke", token_id)
+    return row

@@ -64,12 +64,16 @@ class AccessGuard:
             content_type = Headers(scope=scope).get("content-type", "")
             if content_type.split(";")[0].strip().lower() != "application/json":
                 return 415, "unsupported_media_type", "send the request body as application/json"
-        if is_local(scope, self.settings):
-            return None
         peer = (scope.get("client") or ("unknown", 0))[0]
+        caller = scope.setdefault("state", {})
+        caller["remote"] = peer
+        if is_local(scope, self.settings):
+            caller["actor"] = "local"
+            return None
         if self._too_many_failures(peer):
             return 429, "too_many_requests", "too many failed sign-ins; wait a minute"
-        granted = await self._granted_scope(scope, presented_token(scope))
+        granted, actor = await self._granted_scope(scope, presented_token(scope))
+        caller["actor"] = actor
         if granted is None:
             self._failures.setdefault(peer, deque()).append(time.monotonic())
             return (
@@ -83,17 +87,18 @@ class AccessGuard:
             return 403, "forbidden", f"this token's scope is {granted}; this needs {needed}"
         return None
 
-    async def _granted_scope(self, scope: Scope, token: str | None) -> str | None:
+    async def _granted_scope(self, scope: Scope, token: str | None) -> tuple[str | None, str]:
+        """(scope granted or None, who it is for the audit trail)."""
         if token is None:
-            return None
+            return None, "anonymous"
         if is_valid(token, self.settings):
-            return "admin"  # LOKI_DASHBOARD_TOKEN, for scripted deployments
+            return "admin", "env-token"  # LOKI_DASHBOARD_TOKEN, for scripted deployments
         database = getattr(scope["app"].state, "database", None) if "app" in scope else None
         if database is None:
-            return None
+            return None, "anonymous"
         async with session_scope(database.write_sessions) as session:
             found = await api_tokens.scope_of(session, token)
-        return found[1] if found else None
+        return (found[1], f"token:{found[0]}") if found else (None, "anonymous")
 
     def _too_many_failures(self, peer: str) -> bool:
         recent = self._failures.get(peer)
@@ -123,7 +128,7 @@ class AccessGuard:
 def required_scope(scope: Scope) -> str:
     """read for reads and the event stream, control for changes, admin for token management."""
     path = scope.get("path", "")
-    if path.startswith("/api/tokens"):
+    if path.startswith(("/api/tokens", "/api/audit")):
         return "admin"
     if scope["type"] == "websocket" or scope.get("method", "GET") in {"GET", "HEAD", "OPTIONS"}:
         return "read"

@@ -2,10 +2,11 @@
 
 from loki_dashboard.models.agent import Agent
 from loki_dashboard.models.api_token import ApiToken
+from loki_dashboard.models.audit_entry import AuditEntry
 from loki_dashboard.models.learning import Learning
 from loki_dashboard.models.log import Log
 from loki_dashboard.models.project import Project
 from loki_dashboard.models.session import RunSession
 from loki_dashboard.models.task import Task
 
-__all__ = ["Agent", "ApiToken", "Learning", "Log", "Project", "RunSession", "Task"]
+__all__ = ["Agent", "ApiToken", "AuditEntry", "Learning", "Log", "Project", "RunSession", "Task"]
