@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from loki_dashboard import __version__
 from loki_dashboard.api import health, ws
@@ -104,6 +105,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_error_handlers(app)
     app.add_middleware(RejectNulBytes)
     app.add_middleware(AccessGuard, settings=app.state.settings)
+    if app.state.settings.cors_origins:
+        # Outside the guard, so preflights (which carry no token) get their answer.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=app.state.settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
     app.include_router(health.router)
     app.include_router(api_router)
     app.include_router(ws.router)

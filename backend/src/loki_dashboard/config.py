@@ -7,16 +7,22 @@ clear line instead of a traceback.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 DEFAULT_PORT = 57374
 
@@ -37,6 +43,8 @@ ENV_NAMES: dict[str, str] = {
     "reconcile_seconds": "LOKI_RECONCILE_SECONDS",
     "runner_command": "LOKI_RUNNER_COMMAND",
     "require_token": "LOKI_REQUIRE_TOKEN",
+    "trusted_proxies": "LOKI_TRUSTED_PROXIES",
+    "cors_origins": "LOKI_CORS_ORIGINS",
 }
 # The command-line flag that sets a field, for error messages.
 FLAG_NAMES: dict[str, str] = {"database_url": "--db", "host": "--host", "port": "--port"}
@@ -92,6 +100,35 @@ class Settings(BaseSettings):
     runner_command: str = Field(default="loki start {prd}", alias="LOKI_RUNNER_COMMAND")
     # Shared machines, where other users can reach 127.0.0.1: tokens even for loopback.
     require_token: bool = Field(default=False, alias="LOKI_REQUIRE_TOKEN")
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For is believed, comma-separated.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, alias="LOKI_TRUSTED_PROXIES"
+    )
+    # Browser origins (scheme://host:port) allowed to call the API with a token; never "*".
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, alias="LOKI_CORS_ORIGINS"
+    )
+
+    @field_validator("trusted_proxies", "cors_origins", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies", mode="after")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for proxy in value:
+            ipaddress.ip_network(proxy, strict=False)  # ValueError names the bad entry
+        return value
+
+    @field_validator("cors_origins", mode="after")
+    @classmethod
+    def _no_wildcard(cls, value: list[str]) -> list[str]:
+        if "*" in value:
+            raise ValueError("'*' would let any website call the API; list the origins")
+        return value
 
     @classmethod
     def settings_customise_sources(

@@ -14,6 +14,7 @@ from collections import deque
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from loki_dashboard.auth.client_address import client_address
 from loki_dashboard.auth.local_trust import changes_state, is_local
 from loki_dashboard.auth.tokens import is_valid, presented_token
 from loki_dashboard.config import Settings
@@ -64,7 +65,7 @@ class AccessGuard:
             content_type = Headers(scope=scope).get("content-type", "")
             if content_type.split(";")[0].strip().lower() != "application/json":
                 return 415, "unsupported_media_type", "send the request body as application/json"
-        peer = (scope.get("client") or ("unknown", 0))[0]
+        peer = client_address(scope, self.settings.trusted_proxies)
         caller = scope.setdefault("state", {})
         caller["remote"] = peer
         if is_local(scope, self.settings):

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from loki_dashboard.auth import log_redaction
 from loki_dashboard.cli import background
 from loki_dashboard.cli.output import fail, settings_or_fail
 from loki_dashboard.cli.tokens import token
@@ -81,6 +82,7 @@ def start(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("watchfiles").setLevel(logging.WARNING)  # one line per file change
+    log_redaction.install()
     click.echo(
         f"Loki Dashboard on http://{settings.host}:{settings.port} ({settings.database_kind})"
     )
