@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -84,4 +85,5 @@ def test_busy_port_is_refused(loki_home: Path) -> None:
         result = loki(loki_home, busy, "dashboard", "start", "--no-browser")
     assert result.returncode == 1
     assert f"port {busy}" in result.stderr
+    assert f"pid {os.getpid()}" in result.stderr  # it names what holds the port
     assert not (loki_home / "dashboard.pid").exists()

@@ -28,8 +28,10 @@ def start(settings: Settings, *, database_url: str | None, workers: int, browser
         fail(f"the dashboard already runs (pid {current.pid}) at {url}; "
               "'loki dashboard stop' stops it")  # fmt: skip
     if proc.port_in_use(settings):
-        fail(f"port {settings.port} on {settings.host} is in use by another program; "
-              "choose another with --port or LOKI_DASHBOARD_PORT")  # fmt: skip
+        holder = proc.port_holder(settings.port)
+        held = f" ({holder})" if holder else ""
+        fail(f"port {settings.port} on {settings.host} is in use by another program{held}; "
+             "choose another with --port or LOKI_DASHBOARD_PORT")  # fmt: skip
     log = proc.log_file(settings)
     log.parent.mkdir(parents=True, exist_ok=True)
     argv = [sys.executable, "-m", "loki_dashboard", "dashboard", "start", "--foreground",

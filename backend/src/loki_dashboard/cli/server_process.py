@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 from pathlib import Path
 
@@ -60,3 +61,26 @@ def port_in_use(settings: Settings) -> bool:
         except OSError:
             return True
     return False
+
+
+def port_holder(port: int) -> str | None:
+    """Which process listens on `port` ("pid N: command"), when /proc can tell us."""
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                local, state, inode = fields[1], fields[3], fields[9]
+                if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
+                    inodes.add(f"socket:[{inode}]")
+    if not inodes:
+        return None
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            for fd in (entry / "fd").iterdir():
+                if os.readlink(fd) in inodes:
+                    command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                    return f"pid {entry.name}: {command.strip()[:120]}"
+    return None
