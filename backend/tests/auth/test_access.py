@@ -154,5 +154,5 @@ def test_non_loopback_bind_without_a_token_refuses_to_start(loki_home: Path) -> 
         env=cli_env(loki_home), capture_output=True, text=True, timeout=30,
     )  # fmt: skip
     assert result.returncode == 2
-    assert "LOKI_DASHBOARD_TOKEN" in result.stderr
+    assert "loki dashboard token generate --scope admin" in result.stderr
     assert "Traceback" not in result.stderr

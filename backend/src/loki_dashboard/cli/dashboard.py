@@ -10,10 +10,16 @@ import click
 
 from loki_dashboard.auth import log_redaction
 from loki_dashboard.cli import background
+from loki_dashboard.cli.database import in_database
 from loki_dashboard.cli.output import fail, settings_or_fail
 from loki_dashboard.cli.tokens import token
 from loki_dashboard.config import Settings
 from loki_dashboard.db.instance_lock import InstanceLock, InstanceLocked
+from loki_dashboard.services import api_tokens
+
+
+def _any_token(settings: Settings) -> bool:
+    return in_database(settings, api_tokens.any_active)
 
 
 def _check_not_running(settings: Settings) -> None:
@@ -58,11 +64,11 @@ def start(
 ) -> None:
     """Start the dashboard server."""
     settings = settings_or_fail(host=host, port=port, database_url=database_url)
-    if not settings.is_loopback and settings.token is None:
+    if not settings.is_loopback and settings.token is None and not _any_token(settings):
         fail(
-            f"refusing to listen on {settings.host} without a token: anyone who can reach it could "
-            "control your runs. Set LOKI_DASHBOARD_TOKEN to a long random secret "
-            "(e.g. LOKI_DASHBOARD_TOKEN=loki_$(openssl rand -hex 32)), or bind to 127.0.0.1",
+            f"refusing to listen on {settings.host} without a token: anyone who can reach it "
+            "could control your runs. Create one with 'loki dashboard token generate --scope "
+            "admin' (or set LOKI_DASHBOARD_TOKEN), or bind to 127.0.0.1",
             code=2,
         )
     if workers > 1 and settings.database_kind != "postgresql":

@@ -73,3 +73,15 @@ async def scope_of(session: AsyncSession, token: str) -> tuple[uuid.UUID, str] |
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY:
         row.last_used_at = now
     return row.id, row.scope
+
+
+async def any_active(session: AsyncSession) -> bool:
+    """Whether some token could be used right now (not revoked, not expired)."""
+    now = utcnow()
+    found = await session.scalar(
+        select(ApiToken.id)
+        .where(ApiToken.revoked_at.is_(None))
+        .where((ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > now))
+        .limit(1)
+    )
+    return found is not None
