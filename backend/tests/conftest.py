@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -63,3 +64,22 @@ def project_dir(tmp_path: Path) -> Path:
 def settings_kind(settings: Settings) -> str:
     """'sqlite' or 'postgresql': the database this test run is on."""
     return settings.database_kind
+
+
+# No token may ever reach a log: after the whole run, every log file the tests' servers and
+# commands wrote (all under pytest's temporary folder) is searched for token-shaped values.
+_TOKEN_SHAPE = re.compile(rb"loki_[A-Za-z0-9_\-]{40,}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None or exitstatus != 0:
+        return
+    leaks = [
+        str(path)
+        for path in factory.getbasetemp().rglob("*.log")
+        if path.is_file() and _TOKEN_SHAPE.search(path.read_bytes())
+    ]
+    if leaks:
+        session.config.get_terminal_writer().line(f"token values found in logs: {leaks}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
