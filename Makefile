@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := .make/python.stamp
 
-.PHONY: help install run demo test lint format bench clean
+.PHONY: help install web chromium run demo test test-web lint format bench clean
 
 help:
 	@echo "make run    install everything and start the dashboard (foreground, SQLite)"
@@ -32,23 +32,48 @@ $(STAMP): backend/pyproject.toml .make/system.stamp
 
 install: $(STAMP)
 
-run: install
+# The web app: npm packages from the lock file, then a Vite build into the Python package
+# (backend/src/loki_dashboard/static), which the server serves at /.
+WEB_STAMP := frontend/node_modules/.install.stamp
+WEB_BUILT := backend/src/loki_dashboard/static/index.html
+WEB_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html \
+	frontend/vite.config.ts frontend/tsconfig.json frontend/package-lock.json
+
+$(WEB_STAMP): frontend/package-lock.json .make/system.stamp
+	@command -v npm >/dev/null || { apt-get update -q && apt-get install -y -q nodejs npm; }
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(WEB_BUILT): $(WEB_STAMP) $(WEB_SOURCES)
+	cd frontend && npm run build --silent
+
+web: $(WEB_BUILT)
+
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads one).
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
+
+run: install web
 	$(BIN)/loki dashboard start --foreground
 
-demo: install
+demo: install web
 	$(BIN)/loki-dashboard demo
 
-test: install
+test: install web chromium test-web
 	cd backend && ../$(BIN)/pytest
 
-lint: install
+test-web: $(WEB_STAMP)
+	cd frontend && npx vitest run
+
+lint: install $(WEB_STAMP)
 	cd backend && ../$(BIN)/ruff check . && ../$(BIN)/ruff format --check . && ../$(BIN)/mypy
+	cd frontend && npx biome check src && npx tsc --noEmit -p .
 
 format: install
 	cd backend && ../$(BIN)/ruff format . && ../$(BIN)/ruff check --fix .
 
-bench: install
+bench: install web chromium
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) .make
+	rm -rf $(VENV) .make frontend/node_modules backend/src/loki_dashboard/static

@@ -26,6 +26,7 @@ from loki_dashboard.realtime.bus import EventBus
 from loki_dashboard.realtime.hub import Hub
 from loki_dashboard.realtime.pg_fanout import PostgresFanout, asyncpg_dsn
 from loki_dashboard.realtime.wire import initial_seq
+from loki_dashboard.spa import mount_spa
 from loki_dashboard.watcher.service import start_watcher
 
 logger = logging.getLogger(__name__)
@@ -116,4 +117,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(api_router)
     app.include_router(ws.router)
+    mount_spa(app)  # last: it answers every path the routes above do not
     return app

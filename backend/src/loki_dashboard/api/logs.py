@@ -7,12 +7,14 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
 
-from loki_dashboard.api.deps import SessionDep
+from loki_dashboard.api.deps import DatabaseDep, SessionDep
 from loki_dashboard.errors import InvalidInput, error_responses
 from loki_dashboard.repositories.logs import LogFilter
 from loki_dashboard.schemas.logs import LogPage, MinLevel
 from loki_dashboard.services import logs as service
+from loki_dashboard.services.log_export import export_lines
 
 router = APIRouter(prefix="/logs", tags=["logs"])
 
@@ -45,3 +47,30 @@ async def list_logs(
         text=q,
     )
     return await service.read_page(session, where, before=before, after=after, limit=limit)
+
+
+@router.get(
+    "/download",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/plain": {}}}, **error_responses(InvalidInput)},
+)
+async def download_logs(
+    database: DatabaseDep,
+    project_id: uuid.UUID | None = None,
+    session_id: uuid.UUID | None = None,
+    level: Annotated[MinLevel | None, Query(description="Minimum level")] = None,
+    source: Annotated[str | None, Query(max_length=128)] = None,
+) -> StreamingResponse:
+    """Download every matching line as plain text, oldest first."""
+    where = LogFilter(
+        project_id=project_id,
+        session_id=session_id,
+        min_level=service.normalise_level(level),
+        source=source,
+    )
+    name = f"loki-{project_id or session_id or 'all'}.log"
+    return StreamingResponse(
+        export_lines(database, where),
+        media_type="text/plain; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

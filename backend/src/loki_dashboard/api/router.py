@@ -11,6 +11,7 @@ from loki_dashboard.api import (
     learnings,
     log_stream,
     logs,
+    overview,
     projects,
     sessions,
     status,
@@ -20,6 +21,7 @@ from loki_dashboard.api import (
 
 api_router = APIRouter(prefix="/api")
 api_router.include_router(status.router)
+api_router.include_router(overview.router)
 api_router.include_router(projects.router)
 api_router.include_router(tasks.router)
 api_router.include_router(sessions.router)

@@ -22,6 +22,7 @@ from loki_dashboard.db.session import session_scope
 from loki_dashboard.errors import error_response
 from loki_dashboard.services import api_tokens
 from loki_dashboard.services.api_tokens import SCOPE_RANK
+from loki_dashboard.spa import is_page_path
 
 OPEN_PATHS = frozenset({"/health"})
 FAILURE_WINDOW_SECONDS = 60.0
@@ -60,6 +61,8 @@ class AccessGuard:
 
     async def _refusal(self, scope: Scope) -> tuple[int, str, str] | None:
         if scope.get("path") in OPEN_PATHS:
+            return None
+        if _reads_web_app(scope):
             return None
         if scope["type"] == "http" and changes_state(scope) and _has_body(scope):
             content_type = Headers(scope=scope).get("content-type", "")
@@ -134,6 +137,16 @@ def required_scope(scope: Scope) -> str:
     if scope["type"] == "websocket" or scope.get("method", "GET") in {"GET", "HEAD", "OPTIONS"}:
         return "read"
     return "control"
+
+
+def _reads_web_app(scope: Scope) -> bool:
+    """A GET of the web app's files, which hold no data: open, so a remote browser can load
+    the page that asks for a token."""
+    return (
+        scope["type"] == "http"
+        and scope.get("method") in {"GET", "HEAD"}
+        and is_page_path(scope.get("path", "/"))
+    )
 
 
 def _has_body(scope: Scope) -> bool:

@@ -232,7 +232,9 @@ class SimulatedRun:
             write_renamed(
                 self.loki / "dashboard-state.json",
                 {"timestamp": _now(), "phase": self.phase, "iteration": 0, "mode": "autonomous",
-                 "provider": "claude", "startedAt": self.started_at},
+                 "provider": "claude", "startedAt": self.started_at,
+                 "memory": {"episodic": self.iteration * 3, "semantic": self.iteration,
+                            "skills": self.iteration // 2}},
             )  # fmt: skip
 
     def _event(self, kind: str, data: dict[str, Any]) -> None:

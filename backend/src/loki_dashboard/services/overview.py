@@ -1,0 +1,97 @@
+"""Every project with its newest run, task counts, active agents and last activity.
+
+A fixed number of queries whatever the number of projects, so the first screen stays quick.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from loki_dashboard.models import Agent, Log, Project, RunSession, Task
+from loki_dashboard.models.agent import ACTIVE_AGENT_STATUSES
+from loki_dashboard.models.task import TASK_STATUSES
+from loki_dashboard.schemas.overview import ProjectOverview
+
+
+async def overview(session: AsyncSession) -> list[ProjectOverview]:
+    projects = list(await session.scalars(select(Project).order_by(Project.name, Project.id)))
+    newest = await _newest_sessions(session)
+    counts = await _task_counts(session)
+    agents = dict(
+        (
+            await session.execute(
+                select(Agent.project_id, func.count())
+                .where(Agent.status.in_(ACTIVE_AGENT_STATUSES))
+                .group_by(Agent.project_id)
+            )
+        ).all()
+    )
+    last_logs = await _last_log_times(session, [p.id for p in projects])
+    cards = []
+    for project in projects:
+        run = newest.get(project.id)
+        times = [t for t in (last_logs.get(project.id), run.started_at if run else None) if t]
+        if run is not None and run.ended_at is not None:
+            times.append(run.ended_at)
+        cards.append(
+            ProjectOverview.model_validate(
+                {
+                    "project": project,
+                    "session": run,
+                    "task_counts": counts.get(project.id, dict.fromkeys(TASK_STATUSES, 0)),
+                    "active_agents": agents.get(project.id, 0),
+                    "last_activity_at": max(times, default=None),
+                }
+            )
+        )
+    return cards
+
+
+async def _newest_sessions(session: AsyncSession) -> dict[uuid.UUID, RunSession]:
+    ranked = select(
+        RunSession.id,
+        func.row_number()
+        .over(
+            partition_by=RunSession.project_id,
+            order_by=(RunSession.started_at.desc(), RunSession.id.desc()),
+        )
+        .label("rank"),
+    ).subquery()
+    rows = await session.scalars(
+        select(RunSession).join(ranked, ranked.c.id == RunSession.id).where(ranked.c.rank == 1)
+    )
+    return {run.project_id: run for run in rows}
+
+
+async def _task_counts(session: AsyncSession) -> dict[uuid.UUID, dict[str, int]]:
+    rows = await session.execute(
+        select(Task.project_id, Task.status, func.count()).group_by(Task.project_id, Task.status)
+    )
+    counts: dict[uuid.UUID, dict[str, int]] = {}
+    for project_id, status, count in rows.all():
+        counts.setdefault(project_id, dict.fromkeys(TASK_STATUSES, 0))[status] = count
+    return counts
+
+
+async def _last_log_times(
+    session: AsyncSession, project_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, datetime]:
+    if not project_ids:
+        return {}
+    # One index seek per project on (project_id, id): the newest line's id, then its time.
+    newest_id = select(func.max(Log.id)).where(Log.project_id == Project.id).scalar_subquery()
+    ids = [
+        row_id
+        for row_id in await session.scalars(
+            select(newest_id).select_from(Project).where(Project.id.in_(project_ids))
+        )
+        if row_id is not None
+    ]
+    if not ids:
+        return {}
+    rows = await session.execute(select(Log.project_id, Log.timestamp).where(Log.id.in_(ids)))
+    return {project_id: timestamp for project_id, timestamp in rows.all() if project_id}

@@ -1,0 +1,50 @@
+"""Serves the built web app: hashed assets cached for a year, every other page path answered
+with `index.html` so client-side routes survive a reload.
+
+The files carry no data (everything comes through the guarded API), so the access guard lets
+anyone load them; that is what lets a remote browser show its token prompt.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, Response
+
+STATIC_DIR = Path(__file__).parent / "static"
+# Paths the SPA fallback never answers: the API and the server's own pages.
+SERVER_PREFIXES = ("/api", "/ws", "/health", "/docs", "/redoc", "/openapi.json")
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>Loki Dashboard</title>
+<body style="font-family:sans-serif;max-width:40rem;margin:4rem auto">
+<h1>Loki Dashboard</h1><p>The web app has not been built into this installation.
+Run <code>make run</code> from a source checkout (it builds it), or use the API at
+<a href="/docs">/docs</a>.</p></body>"""
+
+
+def is_page_path(path: str) -> bool:
+    """Whether `path` belongs to the web app rather than the API."""
+    return not any(path == p or path.startswith(p + "/") for p in SERVER_PREFIXES)
+
+
+def mount_spa(app: FastAPI, static_dir: Path = STATIC_DIR) -> None:
+    root = static_dir.resolve()
+
+    @app.api_route("/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
+    async def web_app(path: str, request: Request) -> Response:
+        if not is_page_path(request.url.path):
+            raise HTTPException(status_code=404)
+        index = root / "index.html"
+        if not index.is_file():
+            return HTMLResponse(NOT_BUILT, status_code=503)
+        candidate = (root / path).resolve() if path else index
+        if path and candidate.is_file() and candidate.is_relative_to(root):
+            cache = IMMUTABLE if path.startswith("assets/") else "no-cache"
+            return FileResponse(candidate, headers={"Cache-Control": cache})
+        if path.startswith("assets/"):
+            raise HTTPException(status_code=404)  # a stale hashed name: not the page
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})

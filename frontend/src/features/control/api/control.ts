@@ -1,0 +1,31 @@
+/** Steering a run: start, pause, resume, stop, human input, model. Outcomes refresh the run. */
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { api } from "@/lib/api-client";
+import type { ControlResult, Session } from "@/lib/api-types";
+import { keys } from "@/lib/query-keys";
+
+export function useStartSession(projectId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { prd_path?: string; provider?: string }) =>
+      api.post<Session>("/api/sessions", { project_id: projectId, ...body }),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: keys.sessions(projectId) });
+      void client.invalidateQueries({ queryKey: keys.overview });
+    },
+  });
+}
+
+export type ControlAction = "pause" | "resume" | "stop";
+
+export function useControl(sessionId: string | undefined) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ action, body }: { action: ControlAction | "input" | "model"; body?: unknown }) =>
+      api.post<ControlResult>(`/api/sessions/${sessionId}/${action}`, body),
+    onSuccess: () => {
+      if (sessionId) void client.invalidateQueries({ queryKey: keys.session(sessionId) });
+    },
+  });
+}

@@ -1,0 +1,54 @@
+import { useState } from "react";
+import { Button } from "@/components/ui/button";
+
+const MAX_BYTES = 1024 * 1024;
+
+export function HumanInputForm({
+  acceptsInput,
+  pending,
+  onSend,
+  onCancel,
+}: {
+  acceptsInput: boolean;
+  pending: boolean;
+  onSend: (text: string) => void;
+  onCancel: () => void;
+}) {
+  const [text, setText] = useState("");
+  const bytes = new TextEncoder().encode(text).length;
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (text.trim() && bytes <= MAX_BYTES) onSend(text);
+      }}
+      className="space-y-3"
+    >
+      {!acceptsInput && (
+        <p className="rounded bg-amber-100 p-2 text-sm text-amber-900">
+          This run was not started with prompt injection: it will set the input aside unread.
+        </p>
+      )}
+      <label className="block text-sm">
+        Message for the agent's next prompt (Markdown)
+        <textarea
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          rows={6}
+          className="mt-1 w-full rounded-md border border-slate-300 bg-white p-2 font-terminal text-sm dark:border-slate-600 dark:bg-slate-800"
+        />
+      </label>
+      {bytes > MAX_BYTES && <p className="text-xs text-red-600">At most 1 MiB.</p>}
+      <div className="flex justify-end gap-2">
+        <Button onClick={onCancel}>Cancel</Button>
+        <Button
+          type="submit"
+          variant="primary"
+          disabled={pending || !text.trim() || bytes > MAX_BYTES}
+        >
+          Send
+        </Button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,150 @@
+import { useState } from "react";
+import { Button } from "@/components/ui/button";
+import { Dialog } from "@/components/ui/dialog";
+import { ApiError } from "@/lib/api-client";
+import type { Session } from "@/lib/api-types";
+import { toast } from "@/lib/toast";
+import { useControl, useStartSession } from "../api/control";
+import { HumanInputForm } from "./human-input-form";
+import { StartSessionForm } from "./start-session-form";
+
+const LIVE = new Set(["starting", "running", "paused", "stopping"]);
+
+function report(error: unknown) {
+  toast.error(error instanceof ApiError ? error.message : String(error));
+}
+
+/** Start, pause, resume, stop, steer and switch model, each with the server's own words. */
+export function SessionControls({
+  projectId,
+  session,
+}: {
+  projectId: string;
+  session: Session | null;
+}) {
+  const control = useControl(session?.id);
+  const start = useStartSession(projectId);
+  const [dialog, setDialog] = useState<"start" | "stop" | "input" | null>(null);
+  const live = session !== null && LIVE.has(session.status);
+  const acceptsInput = session?.config?.prompt_injection !== false;
+
+  const act = (action: "pause" | "resume" | "stop" | "model", body?: unknown) =>
+    control.mutate(
+      { action, body },
+      {
+        onSuccess: (result) => {
+          if (action === "pause") {
+            toast.info(
+              `${result.message} (a run in perpetual mode, without a PRD, ignores PAUSE and carries on.)`,
+            );
+          } else toast.success(result.message);
+        },
+        onError: report,
+      },
+    );
+
+  return (
+    <div role="group" className="flex flex-wrap items-center gap-2" aria-label="Session controls">
+      {!live && (
+        <Button variant="primary" onClick={() => setDialog("start")}>
+          Start session
+        </Button>
+      )}
+      {live && session.status !== "paused" && (
+        <Button onClick={() => act("pause")} disabled={control.isPending}>
+          Pause
+        </Button>
+      )}
+      {live && (session.status === "paused" || session.status === "stopping") && (
+        <Button onClick={() => act("resume")} disabled={control.isPending}>
+          Resume
+        </Button>
+      )}
+      {live && (
+        <Button variant="danger" onClick={() => setDialog("stop")} disabled={control.isPending}>
+          Stop
+        </Button>
+      )}
+      {live && (
+        <Button
+          onClick={() => setDialog("input")}
+          title={acceptsInput ? "" : "This run does not accept input"}
+        >
+          Send input
+        </Button>
+      )}
+      {live && session.provider === "claude" && (
+        <label className="flex items-center gap-1 text-sm">
+          <span className="text-slate-500">Model</span>
+          <select
+            aria-label="Switch model"
+            defaultValue=""
+            onChange={(e) => e.target.value && act("model", { model: e.target.value })}
+            className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-800"
+          >
+            <option value="">—</option>
+            <option value="haiku">haiku</option>
+            <option value="sonnet">sonnet</option>
+            <option value="opus">opus</option>
+          </select>
+        </label>
+      )}
+      <Dialog open={dialog === "start"} title="Start a session" onClose={() => setDialog(null)}>
+        <StartSessionForm
+          pending={start.isPending}
+          onCancel={() => setDialog(null)}
+          onStart={(body) =>
+            start.mutate(body, {
+              onSuccess: () => {
+                setDialog(null);
+                toast.success("Session started");
+              },
+              onError: report,
+            })
+          }
+        />
+      </Dialog>
+      <Dialog open={dialog === "stop"} title="Stop this run?" onClose={() => setDialog(null)}>
+        <p className="mb-4 text-sm">
+          The run gets STOP, then SIGTERM, then SIGKILL after a grace period. Work in progress in
+          this iteration may be lost.
+        </p>
+        <div className="flex justify-end gap-2">
+          <Button onClick={() => setDialog(null)}>Cancel</Button>
+          <Button
+            variant="danger"
+            onClick={() => {
+              setDialog(null);
+              act("stop");
+            }}
+          >
+            Stop the run
+          </Button>
+        </div>
+      </Dialog>
+      <Dialog
+        open={dialog === "input"}
+        title="Send input to the agent"
+        onClose={() => setDialog(null)}
+      >
+        <HumanInputForm
+          acceptsInput={acceptsInput}
+          pending={control.isPending}
+          onCancel={() => setDialog(null)}
+          onSend={(text) =>
+            control.mutate(
+              { action: "input", body: { text } },
+              {
+                onSuccess: (result) => {
+                  setDialog(null);
+                  toast.success(result.message);
+                },
+                onError: report,
+              },
+            )
+          }
+        />
+      </Dialog>
+    </div>
+  );
+}

@@ -1,0 +1,68 @@
+/** What a project card says about its run, and whether it needs the user. */
+
+import type { Session } from "@/lib/api-types";
+import type { ProjectOverview } from "./api/projects";
+
+export type RunState =
+  | "running"
+  | "paused"
+  | "stopping"
+  | "stopped"
+  | "completed"
+  | "failed"
+  | "missing"
+  | "idle";
+
+export function runState(card: ProjectOverview): RunState {
+  if (card.project.missing) return "missing";
+  const status = card.session?.status;
+  if (!status) return "idle";
+  if (status === "starting") return "running";
+  return status as RunState;
+}
+
+export interface NeedsYou {
+  projectId: string;
+  projectName: string;
+  reason: "failed" | "stopped unexpectedly" | "paused" | "no progress" | "tasks in review";
+  detail: string;
+}
+
+function stoppedUnexpectedly(session: Session): boolean {
+  // A run the user stopped ends with exit code 0 or none; a crash leaves a non-zero code or a
+  // dead pid without COMPLETED.
+  return session.status === "stopped" && session.exit_code !== null && session.exit_code !== 0;
+}
+
+/** Runs and tasks across projects that are waiting for a person, most urgent first. */
+export function needsYou(cards: ProjectOverview[], now: number, quietMinutes: number): NeedsYou[] {
+  const out: NeedsYou[] = [];
+  for (const card of cards) {
+    const { project, session } = card;
+    const base = { projectId: project.id, projectName: project.name };
+    if (session?.status === "failed")
+      out.push({ ...base, reason: "failed", detail: `phase ${session.phase ?? "?"}` });
+    else if (session && stoppedUnexpectedly(session)) {
+      out.push({
+        ...base,
+        reason: "stopped unexpectedly",
+        detail: `exit code ${session.exit_code}`,
+      });
+    } else if (session?.status === "paused")
+      out.push({ ...base, reason: "paused", detail: "waiting to be resumed" });
+    else if (session?.status === "running" && card.last_activity_at) {
+      const quiet = (now - Date.parse(card.last_activity_at)) / 60_000;
+      if (quiet >= quietMinutes)
+        out.push({ ...base, reason: "no progress", detail: `quiet for ${Math.floor(quiet)} min` });
+    }
+    const review = card.task_counts.review ?? 0;
+    if (review > 0)
+      out.push({
+        ...base,
+        reason: "tasks in review",
+        detail: `${review} task${review === 1 ? "" : "s"}`,
+      });
+  }
+  const rank = ["failed", "stopped unexpectedly", "no progress", "paused", "tasks in review"];
+  return out.sort((a, b) => rank.indexOf(a.reason) - rank.indexOf(b.reason));
+}

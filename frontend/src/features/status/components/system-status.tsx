@@ -1,0 +1,211 @@
+import { useQuery } from "@tanstack/react-query";
+import { formatCost, formatTokens } from "@/components/ui/format";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { api } from "@/lib/api-client";
+import type { LogPage, Session } from "@/lib/api-types";
+import { keys } from "@/lib/query-keys";
+import { phaseSpans, RARV } from "../lib/phases";
+import { CostChart } from "./cost-chart";
+
+interface TimelineEvent {
+  event: string;
+  timestamp: string;
+  data: Record<string, unknown>;
+}
+
+function useTimeline(sessionId: string) {
+  return useQuery({
+    queryKey: keys.timeline(sessionId),
+    queryFn: async ({ signal }) => {
+      const page = await api.get<LogPage>(
+        "/api/logs",
+        { session_id: sessionId, source: "events", limit: 1000 },
+        signal,
+      );
+      return page.items
+        .filter((line) => typeof line.metadata?.event === "string")
+        .map<TimelineEvent>((line) => ({
+          event: String(line.metadata?.event),
+          timestamp: line.timestamp,
+          data: (line.metadata?.data as Record<string, unknown>) ?? {},
+        }));
+    },
+  });
+}
+
+function Panel({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <section
+      className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900"
+      aria-label={title}
+    >
+      <h3 className="mb-2 text-sm font-semibold">{title}</h3>
+      {children}
+    </section>
+  );
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return value && typeof value === "object" && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+export function SystemStatus({ session }: { session: Session }) {
+  const { data: events = [] } = useTimeline(session.id);
+  const snapshot = session.snapshot ?? {};
+  const spans = phaseSpans(events, session.phase);
+  const memory = Object.entries(asRecord(snapshot.memory)).filter(
+    ([, v]) => typeof v === "number",
+  ) as [string, number][];
+  const maxMemory = Math.max(1, ...memory.map(([, v]) => v));
+  const quality = asRecord(snapshot.quality);
+  const council = asRecord(snapshot.council);
+  const checklist = asRecord(snapshot.checklist);
+  const tokens = snapshot.tokens;
+  return (
+    <div className="grid grid-cols-1 gap-4 lg:grid-cols-2" data-testid="system-status">
+      <Panel title="Run">
+        <dl className="grid grid-cols-2 gap-2 text-sm sm:grid-cols-4">
+          <div>
+            <dt className="text-slate-500">Status</dt>
+            <dd>
+              <StatusBadge status={session.status} />
+            </dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Phase</dt>
+            <dd data-testid="phase">{session.phase ?? "—"}</dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Iteration</dt>
+            <dd data-testid="iteration">{session.iteration}</dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Liveness</dt>
+            <dd>{snapshot.liveness ?? "—"}</dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Tokens</dt>
+            <dd>{tokens ? formatTokens(tokens.input + tokens.output) : "—"}</dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Cost</dt>
+            <dd>{tokens ? formatCost(tokens.cost_usd) : "—"}</dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Provider</dt>
+            <dd>{session.provider}</dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Mode</dt>
+            <dd>{String(snapshot.mode ?? "—")}</dd>
+          </div>
+        </dl>
+      </Panel>
+      <Panel title="RARV cycle">
+        <ol className="flex gap-2" aria-label="RARV stages">
+          {RARV.map((stage) => (
+            <li
+              key={stage}
+              aria-current={session.phase === stage ? "step" : undefined}
+              className={`flex-1 rounded px-2 py-1 text-center text-xs font-medium ${session.phase === stage ? "bg-indigo-600 text-white" : "bg-slate-100 dark:bg-slate-800"}`}
+            >
+              {stage}
+            </li>
+          ))}
+        </ol>
+      </Panel>
+      <Panel title="Phase timeline">
+        {spans.length === 0 ? (
+          <p className="text-sm text-slate-500">No phase recorded yet.</p>
+        ) : (
+          <ol className="space-y-1 text-sm" data-testid="phase-timeline">
+            {spans.map((span, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: a phase can recur; spans never reorder
+              <li key={`${span.phase}-${i}`} className="flex justify-between gap-2">
+                <span className={span.end === null ? "font-semibold" : ""}>{span.phase}</span>
+                <span className="text-xs text-slate-500">
+                  {span.start ? new Date(span.start).toLocaleTimeString() : ""}
+                </span>
+              </li>
+            ))}
+          </ol>
+        )}
+      </Panel>
+      <Panel title="Memory">
+        {memory.length === 0 ? (
+          <p className="text-sm text-slate-500">No memory counts reported.</p>
+        ) : (
+          <ul className="space-y-1 text-sm">
+            {memory.map(([name, count]) => (
+              <li key={name}>
+                <div className="flex justify-between text-xs">
+                  <span>{name}</span>
+                  <span>{count}</span>
+                </div>
+                <div className="h-2 rounded bg-slate-100 dark:bg-slate-800">
+                  <div
+                    className="h-2 rounded bg-emerald-500"
+                    style={{ width: `${(count / maxMemory) * 100}%` }}
+                  />
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Panel>
+      <Panel title="Quality gates">
+        {Object.keys(quality).length === 0 ? (
+          <p className="text-sm text-slate-500">No gate results yet.</p>
+        ) : (
+          <div className="space-y-1 text-sm">
+            {Array.isArray(quality.passed) && (
+              <p>
+                Passed:{" "}
+                {(quality.passed as string[]).map((g) => (
+                  <span key={g} className="mr-1 rounded bg-green-100 px-1 text-green-800">
+                    {g}
+                  </span>
+                ))}
+              </p>
+            )}
+            {Array.isArray(quality.failures) && (
+              <ul className="text-red-600">
+                {(quality.failures as string[]).map((f) => (
+                  <li key={f}>{f}</li>
+                ))}
+              </ul>
+            )}
+          </div>
+        )}
+      </Panel>
+      <Panel title="Council and checklist">
+        <KeyValues value={council} empty="No council votes." />
+        <KeyValues value={checklist} empty="No checklist results." />
+      </Panel>
+      <div className="lg:col-span-2">
+        <Panel title="Tokens and cost by iteration">
+          <CostChart points={tokens?.per_iteration ?? []} />
+        </Panel>
+      </div>
+    </div>
+  );
+}
+
+function KeyValues({ value, empty }: { value: Record<string, unknown>; empty: string }) {
+  const entries = Object.entries(value)
+    .filter(([, v]) => v === null || typeof v !== "object")
+    .slice(0, 12);
+  if (entries.length === 0) return <p className="text-sm text-slate-500">{empty}</p>;
+  return (
+    <dl className="mb-2 grid grid-cols-2 gap-1 text-xs">
+      {entries.map(([k, v]) => (
+        <div key={k} className="contents">
+          <dt className="text-slate-500">{k}</dt>
+          <dd>{String(v)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}

@@ -1,0 +1,190 @@
+/** Shapes of the server's JSON, mirroring backend/src/loki_dashboard/schemas/ (see /docs). */
+
+export type Uuid = string;
+export type TaskStatus = "pending" | "in_progress" | "review" | "completed" | "failed";
+export type TaskPriority = "low" | "medium" | "high" | "critical";
+export type SessionStatus =
+  | "starting"
+  | "running"
+  | "paused"
+  | "stopping"
+  | "stopped"
+  | "failed"
+  | "completed";
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export interface Project {
+  id: Uuid;
+  name: string;
+  path: string;
+  git_remote: string | null;
+  git_branch: string | null;
+  provider: string;
+  config: Record<string, unknown> | null;
+  missing: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Task {
+  id: Uuid;
+  project_id: Uuid;
+  session_id: Uuid | null;
+  parent_id: Uuid | null;
+  external_id: string | null;
+  source: string;
+  title: string;
+  description: string | null;
+  status: TaskStatus;
+  priority: TaskPriority;
+  type: string;
+  column_order: number;
+  agent_type: string | null;
+  agent_model: string | null;
+  labels: string[];
+  github_issue: number | null;
+  output: string | null;
+  error: string | null;
+  metadata: Record<string, unknown> | null;
+  started_at: string | null;
+  completed_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TaskDraft {
+  title: string;
+  description?: string | null;
+  priority?: TaskPriority;
+  type?: string;
+  labels?: string[];
+  parent_id?: Uuid | null;
+}
+
+export interface TokenTotals {
+  input: number;
+  output: number;
+  cost_usd: number;
+  iterations?: number;
+  source?: string;
+  per_iteration?: { iteration: number; input: number; output: number; cost_usd: number }[];
+}
+
+export interface SessionSnapshot {
+  alive?: boolean;
+  liveness?: string;
+  autonomy_status?: string;
+  mode?: string;
+  tokens?: TokenTotals;
+  memory?: Record<string, unknown>;
+  council?: Record<string, unknown>;
+  checklist?: Record<string, unknown>;
+  qualityGates?: Record<string, unknown>;
+  quality?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface Session {
+  id: Uuid;
+  project_id: Uuid;
+  prd_path: string | null;
+  status: SessionStatus;
+  phase: string | null;
+  provider: string;
+  pid: number | null;
+  iteration: number;
+  started_at: string;
+  ended_at: string | null;
+  exit_code: number | null;
+  config: Record<string, unknown> | null;
+  snapshot: SessionSnapshot | null;
+}
+
+export interface Agent {
+  id: Uuid;
+  project_id: Uuid;
+  session_id: Uuid | null;
+  task_id: Uuid | null;
+  external_id: string | null;
+  name: string;
+  type: string | null;
+  model: string | null;
+  status: string;
+  current_task: string | null;
+  tool_count: number;
+  started_at: string | null;
+  ended_at: string | null;
+  tokens_used: number;
+  cost: number;
+  output: string | null;
+}
+
+export interface LogEntry {
+  id: number;
+  project_id: Uuid | null;
+  session_id: Uuid | null;
+  timestamp: string;
+  level: string;
+  source: string | null;
+  message: string;
+  metadata: Record<string, unknown> | null;
+  raw: string | null;
+}
+
+export interface LogPage {
+  items: LogEntry[];
+  next_before: number | null;
+  next_after: number | null;
+}
+
+export interface Learning {
+  id: Uuid;
+  type: "patterns" | "mistakes" | "successes";
+  project_id: Uuid | null;
+  category: string | null;
+  description: string;
+  context: Record<string, unknown> | null;
+  created_at: string;
+  score?: number;
+}
+
+export interface ControlResult {
+  action: string;
+  status: string;
+  message: string;
+}
+
+export interface SystemStatus {
+  version: string;
+  database: string;
+  uptime_seconds: number;
+  projects: number;
+  active_sessions: number;
+  tasks_by_status: Record<string, number>;
+  active_agents: number;
+  watcher: Record<string, unknown> | null;
+}
+
+export interface ApiToken {
+  id: Uuid;
+  name: string;
+  scope: "read" | "control" | "admin";
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  token?: string;
+}
+
+/** A message on `/ws`: an event or a control answer. */
+export interface WireMessage {
+  type: string;
+  channel: string;
+  timestamp: string;
+  seq: number | null;
+  data: Record<string, unknown>;
+}

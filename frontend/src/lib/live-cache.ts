@@ -1,0 +1,76 @@
+/**
+ * Live events → the Query cache. The socket never keeps its own copy of server data: an event
+ * patches the cached value it describes, or invalidates the keys it makes stale.
+ */
+
+import type { QueryClient } from "@tanstack/react-query";
+import type { Session, Task, WireMessage } from "./api-types";
+import { removeTask, upsertTask } from "./board-state";
+import { keys } from "./query-keys";
+
+// After a burst of task events (a run rewriting its queue), reload the board once to be sure.
+const BOARD_SETTLE_MS = 1500;
+
+export function createLiveCache(client: QueryClient, settleMs = BOARD_SETTLE_MS) {
+  const settling = new Map<string, ReturnType<typeof setTimeout>>();
+  let overviewTimer: ReturnType<typeof setTimeout> | null = null;
+
+  const settleBoard = (projectId: string) => {
+    const previous = settling.get(projectId);
+    if (previous) clearTimeout(previous);
+    settling.set(
+      projectId,
+      setTimeout(() => {
+        settling.delete(projectId);
+        void client.invalidateQueries({ queryKey: keys.board(projectId) });
+      }, settleMs),
+    );
+  };
+
+  // The overview sums many things: refresh it at most every half second.
+  const refreshOverview = () => {
+    if (overviewTimer) return;
+    overviewTimer = setTimeout(() => {
+      overviewTimer = null;
+      void client.invalidateQueries({ queryKey: keys.overview });
+    }, 500);
+  };
+
+  return function apply(message: WireMessage): void {
+    const [kind] = message.type.split(":");
+    const data = message.data;
+    if (kind === "task") {
+      const projectId = String(data.project_id ?? "");
+      if (!projectId) return;
+      client.setQueryData<Task[]>(keys.board(projectId), (tasks) => {
+        if (!tasks) return tasks;
+        return message.type === "task:deleted"
+          ? removeTask(tasks, String(data.id))
+          : upsertTask(tasks, data as unknown as Task);
+      });
+      settleBoard(projectId);
+      refreshOverview();
+    } else if (kind === "session" || kind === "phase") {
+      const sessionId = String(data.session_id ?? data.id ?? "");
+      if (kind === "session" && data.id) {
+        client.setQueryData<Session>(keys.session(String(data.id)), data as unknown as Session);
+      } else if (sessionId) {
+        void client.invalidateQueries({ queryKey: keys.session(sessionId) });
+      }
+      if (sessionId) void client.invalidateQueries({ queryKey: keys.timeline(sessionId) });
+      if (data.project_id) {
+        void client.invalidateQueries({ queryKey: keys.sessions(String(data.project_id)) });
+      }
+      refreshOverview();
+    } else if (kind === "agent") {
+      if (data.project_id)
+        void client.invalidateQueries({ queryKey: keys.agents(String(data.project_id)) });
+      refreshOverview();
+    } else if (kind === "project") {
+      void client.invalidateQueries({ queryKey: keys.projects });
+      refreshOverview();
+    } else if (kind === "log") {
+      refreshOverview();
+    }
+  };
+}

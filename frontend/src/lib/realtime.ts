@@ -1,0 +1,253 @@
+/**
+ * The app's one WebSocket: subscribes to what is on screen, reconnects with backoff, resumes
+ * with `since` so nothing is missed, and asks for a reload when the server says `resync`.
+ * It lives outside React; components subscribe to channels and read the connection store.
+ */
+
+import type { WireMessage } from "./api-types";
+
+export interface SocketLike {
+  readyState: number;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export type Status = "connecting" | "live" | "reconnecting" | "offline";
+
+export interface RealtimeOptions {
+  url: () => string;
+  protocols?: () => string[] | undefined;
+  createSocket?: (url: string, protocols?: string[]) => SocketLike;
+  onEvent: (message: WireMessage) => void;
+  /** Events were missed and cannot be replayed: reload server data. */
+  onResync: () => void;
+  onStatus?: (status: Status, lastSeq: number | null, attempts: number) => void;
+  /** A message about a bad request or a refused channel. */
+  onError?: (message: string) => void;
+  schedule?: (fn: () => void, ms: number) => unknown;
+  cancel?: (handle: unknown) => void;
+  random?: () => number;
+  /** No message (not even a heartbeat) for this long means the connection is dead. */
+  staleAfterMs?: number;
+}
+
+const OPEN = 1;
+const BASE_DELAY_MS = 500;
+const MAX_DELAY_MS = 15_000;
+// After this many failed attempts in a row the indicator says "offline" (retries go on).
+const OFFLINE_AFTER = 4;
+
+/** Exponential backoff with full jitter, capped. */
+export function backoffDelay(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+export class RealtimeConnection {
+  private socket: SocketLike | null = null;
+  private readonly counts = new Map<string, number>();
+  private lastSeq: number | null = null;
+  private attempts = 0;
+  private status: Status = "connecting";
+  private retryHandle: unknown = null;
+  private staleHandle: unknown = null;
+  private stopped = true;
+  // The subscribe sent on open covers several channels: if one is gone the server refuses all.
+  private bulkPending = false;
+  private readonly opts: Required<
+    Pick<RealtimeOptions, "schedule" | "cancel" | "random" | "createSocket" | "staleAfterMs">
+  > &
+    RealtimeOptions;
+
+  constructor(options: RealtimeOptions) {
+    this.opts = {
+      createSocket: (url, protocols) => new WebSocket(url, protocols) as unknown as SocketLike,
+      schedule: (fn, ms) => setTimeout(fn, ms),
+      cancel: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+      random: Math.random,
+      staleAfterMs: 45_000,
+      ...options,
+    };
+  }
+
+  get channels(): string[] {
+    return [...this.counts.keys()];
+  }
+
+  get seq(): number | null {
+    return this.lastSeq;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.clearTimers();
+    const socket = this.socket;
+    this.socket = null;
+    socket?.close(1000, "page closed");
+  }
+
+  /** Keep `channel` subscribed while the returned function has not been called. */
+  subscribe(channel: string): () => void {
+    const count = this.counts.get(channel) ?? 0;
+    this.counts.set(channel, count + 1);
+    if (count === 0 && this.isOpen()) this.send({ type: "subscribe", channels: [channel] });
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const left = (this.counts.get(channel) ?? 1) - 1;
+      if (left > 0) {
+        this.counts.set(channel, left);
+        return;
+      }
+      this.counts.delete(channel);
+      if (this.isOpen()) this.send({ type: "unsubscribe", channels: [channel] });
+    };
+  }
+
+  private isOpen(): boolean {
+    return this.socket !== null && this.socket.readyState === OPEN;
+  }
+
+  private send(message: unknown): void {
+    this.socket?.send(JSON.stringify(message));
+  }
+
+  private setStatus(status: Status): void {
+    this.status = status;
+    this.opts.onStatus?.(status, this.lastSeq, this.attempts);
+  }
+
+  private connect(): void {
+    this.setStatus(this.attempts === 0 ? "connecting" : this.status);
+    let socket: SocketLike;
+    try {
+      socket = this.opts.createSocket(this.opts.url(), this.opts.protocols?.());
+    } catch {
+      this.retry();
+      return;
+    }
+    this.socket = socket;
+    socket.onopen = () => {
+      const channels = this.channels;
+      if (channels.length === 0) {
+        this.markLive();
+        return;
+      }
+      const message: Record<string, unknown> = { type: "subscribe", channels };
+      if (this.lastSeq !== null) message.since = this.lastSeq;
+      this.bulkPending = channels.length > 1;
+      this.send(message);
+    };
+    socket.onmessage = (event) => this.handle(event.data);
+    socket.onclose = () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.retry();
+    };
+    socket.onerror = () => {
+      // onclose follows and schedules the retry
+    };
+    this.watchStale();
+  }
+
+  private markLive(): void {
+    this.attempts = 0;
+    this.setStatus("live");
+  }
+
+  private retry(): void {
+    this.clearTimers();
+    if (this.stopped) return;
+    this.attempts += 1;
+    this.setStatus(this.attempts >= OFFLINE_AFTER ? "offline" : "reconnecting");
+    this.retryHandle = this.opts.schedule(
+      () => {
+        this.retryHandle = null;
+        if (!this.stopped) this.connect();
+      },
+      backoffDelay(this.attempts, this.opts.random),
+    );
+  }
+
+  private watchStale(): void {
+    if (this.staleHandle !== null) this.opts.cancel(this.staleHandle);
+    this.staleHandle = this.opts.schedule(() => {
+      this.staleHandle = null;
+      // Silence past the heartbeat period: the network dropped us without a close.
+      const socket = this.socket;
+      this.socket = null;
+      socket?.close(4000, "no heartbeat");
+      this.retry();
+    }, this.opts.staleAfterMs);
+  }
+
+  private clearTimers(): void {
+    if (this.retryHandle !== null) this.opts.cancel(this.retryHandle);
+    if (this.staleHandle !== null) this.opts.cancel(this.staleHandle);
+    this.retryHandle = null;
+    this.staleHandle = null;
+  }
+
+  private handle(raw: unknown): void {
+    if (typeof raw !== "string") return;
+    let message: WireMessage;
+    try {
+      message = JSON.parse(raw) as WireMessage;
+    } catch {
+      return;
+    }
+    this.watchStale();
+    switch (message.type) {
+      case "subscribed":
+        this.bulkPending = false;
+        // Without `since` we start from now; with it the replay that follows carries seqs.
+        if (this.lastSeq === null && typeof message.seq === "number") this.lastSeq = message.seq;
+        this.markLive();
+        return;
+      case "resync":
+        this.lastSeq = typeof message.seq === "number" ? message.seq : null;
+        this.opts.onResync();
+        if (this.isOpen() && this.channels.length > 0) {
+          this.send({ type: "subscribe", channels: this.channels });
+        }
+        return;
+      case "heartbeat":
+      case "pong":
+      case "unsubscribed":
+        if (this.status !== "live" && this.isOpen()) this.markLive();
+        return;
+      case "error": {
+        const text = String(message.data?.message ?? "real-time error");
+        if (this.bulkPending && text.includes("nothing was subscribed")) {
+          // A project or session went away while we were offline: take the others one by
+          // one from now, and reload what the lost replay would have brought.
+          this.bulkPending = false;
+          for (const channel of this.channels)
+            this.send({ type: "subscribe", channels: [channel] });
+          this.opts.onResync();
+          return;
+        }
+        this.opts.onError?.(text);
+        if (this.status !== "live") this.markLive();
+        return;
+      }
+      default:
+        if (typeof message.seq === "number") {
+          if (this.lastSeq !== null && message.seq <= this.lastSeq) return; // already seen
+          this.lastSeq = message.seq;
+        }
+        this.opts.onEvent(message);
+    }
+  }
+}
