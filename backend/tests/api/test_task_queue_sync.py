@@ -122,3 +122,32 @@ async def test_project_without_a_run_folder_writes_no_file(
     task = await create_task(client, plain["id"], "t")
     assert task["external_id"] is None
     assert not (tmp_path / "plain" / ".loki").exists()
+
+
+async def test_editing_a_pending_task_rewrites_its_entry_in_place(
+    client: httpx.AsyncClient, project: dict[str, Any], queue: Path
+) -> None:
+    task = await create_task(client, project["id"], "draft title")
+    entries = json.loads((queue / "pending.json").read_text())["tasks"]
+    entries[0]["claimed_by"] = "runner"  # a field the runner added is kept
+    (queue / "pending.json").write_text(json.dumps({"tasks": entries}))
+
+    edited = await client.patch(
+        f"/api/tasks/{task['id']}", json={"title": "final title", "priority": "critical"}
+    )
+    assert edited.status_code == 200
+    written = json.loads((queue / "pending.json").read_text())["tasks"]
+    assert [t["id"] for t in written] == [task["external_id"], "prd-001"]
+    assert written[0]["title"] == "final title"
+    assert written[0]["priority"] == "critical"
+    assert written[0]["payload"] == {"action": "final title"}
+    assert written[0]["claimed_by"] == "runner"
+
+
+async def test_a_status_change_by_patch_follows_the_move_rules(
+    client: httpx.AsyncClient, project: dict[str, Any], queue: Path
+) -> None:
+    task = await create_task(client, project["id"], "ship it")
+    done = await client.patch(f"/api/tasks/{task['id']}", json={"status": "review"})
+    assert done.status_code == 200
+    assert pending_ids(queue) == ["prd-001"]

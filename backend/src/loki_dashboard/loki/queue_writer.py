@@ -85,6 +85,13 @@ def insert_front(entry: dict[str, Any]) -> Callable[[Entries], Entries]:
     return lambda entries: [entry, *(e for e in entries if entry_id(e) != entry["id"])]
 
 
+def replace(entry: dict[str, Any]) -> Callable[[Entries], Entries]:
+    """Update the entry with `entry`'s id where it stands, keeping fields the runner added."""
+    return lambda entries: [
+        {**e, **entry} if entry_id(e) == entry["id"] and isinstance(e, dict) else e for e in entries
+    ]
+
+
 def remove(task_id: str) -> Callable[[Entries], Entries]:
     return lambda entries: [e for e in entries if entry_id(e) != task_id]
 

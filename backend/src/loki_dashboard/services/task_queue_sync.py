@@ -131,6 +131,20 @@ async def after_move(session: AsyncSession, task: Task, old_status: str) -> None
         await _write(loki_dir, queue_writer.reorder(order))
 
 
+async def after_update(session: AsyncSession, task: Task, old_status: str) -> None:
+    """An edit of a pending dashboard task reaches the run's copy (a status change is a move)."""
+    if task.status != old_status:
+        await after_move(session, task, old_status)
+        return
+    if task.source != "dashboard" or not task.external_id or task.status != "pending":
+        return
+    loki_dir = await _loki_dir(session, task.project_id)
+    if loki_dir is not None:
+        entry = queue_entry(task)
+        entry.pop("created_at", None)
+        await _write(loki_dir, queue_writer.replace(entry))
+
+
 async def after_delete(session: AsyncSession, task: Task) -> None:
     if task.source != "dashboard" or not task.external_id or task.status != "pending":
         return

@@ -248,10 +248,13 @@ async def _stage_updated(session: AsyncSession, task: Task, completed: bool) -> 
 async def update(session: AsyncSession, task_id: uuid.UUID, data: schemas.TaskUpdate) -> Task:
     """Change the fields sent; a new status moves the task to the end of that column."""
     task = await get(session, task_id)
+    old_status = task.status
     if data.status is not None:
         await _hold_project(session, task)
+        queue_sync.refuse_run_owned_move(task, data.status)
     completed = await _apply_update(session, task, data)
     await session.flush()
+    await queue_sync.after_update(session, task, old_status)
     await _stage_updated(session, task, completed)
     return task
 

@@ -22,7 +22,13 @@ export function BoardColumn({
   total: number;
   onOpen: (task: Task) => void;
 }) {
-  const { setNodeRef, isOver } = useDroppable({ id: `column:${status}`, data: { status } });
+  // The column itself is a drop target only when empty; otherwise its cards are (keyboard
+  // moves would otherwise land on the column, i.e. at its end).
+  const { setNodeRef, isOver } = useDroppable({
+    id: `column:${status}`,
+    data: { status },
+    disabled: tasks.length > 0,
+  });
   return (
     <section
       aria-label={`${title} column`}

@@ -76,9 +76,19 @@ export function LogView({ projectId }: { projectId: string }) {
     overscan: 30,
   });
 
+  // Follow the tail: after the new rows are laid out, stick to the bottom. (`lines` may be the
+  // store's own array, changed in place: `version` says when it grew.)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version marks in-place growth
   useEffect(() => {
-    if (follow && lines.length > 0) virtual.scrollToIndex(lines.length - 1, { align: "end" });
-  }, [follow, lines, virtual]);
+    if (!follow || lines.length === 0) return;
+    const stick = () => {
+      const el = scroller.current;
+      if (el) el.scrollTop = el.scrollHeight;
+    };
+    stick();
+    const frame = requestAnimationFrame(stick);
+    return () => cancelAnimationFrame(frame);
+  }, [follow, lines, version]);
 
   const onScroll = () => {
     const el = scroller.current;

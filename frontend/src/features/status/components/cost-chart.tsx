@@ -51,13 +51,15 @@ export function CostChart({ points }: { points: IterationCost[] }) {
         <text
           x={pad}
           y={14}
-          fontSize={10} className="fill-slate-500"
+          fontSize={10}
+          className="fill-slate-500"
         >{`max ${maxTokens.toLocaleString()} tokens/iteration`}</text>
         <text
           x={width - pad}
           y={14}
           textAnchor="end"
-          fontSize={10} className="fill-emerald-600"
+          fontSize={10}
+          className="fill-emerald-600"
         >{`total $${running.toFixed(2)}`}</text>
       </svg>
       <figcaption className="text-xs text-slate-500">

@@ -1,0 +1,87 @@
+"""Steering a live run from the project header: the run's control files change."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import eventually, loki_dir
+from tests.fixtures.server import Server
+
+
+class FileSightings:
+    """Notes every control file that appears, however briefly (a run may consume it at once)."""
+
+    def __init__(self, folder: Path, names: tuple[str, ...]) -> None:
+        self.folder, self.names = folder, names
+        self.seen: dict[str, str] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            for name in self.names:
+                path = self.folder / name
+                if name not in self.seen and path.exists():
+                    try:
+                        self.seen[name] = path.read_text()
+                    except OSError:
+                        continue
+            time.sleep(0.002)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def test_pause_input_and_stop_reach_the_run_files(
+    page: Any, server: Server, api: httpx.Client, project: dict[str, Any]
+) -> None:
+    Path(project["path"], "prd.md").write_text("# Shop\n")
+    page.goto(f"{server.url}/projects/{project['id']}")
+    header = page.get_by_role("group", name="Session controls")
+
+    # Start from the UI: the runner command (the simulator) starts in the project folder.
+    header.get_by_role("button", name="Start session").click()
+    start = page.get_by_role("dialog", name="Start a session")
+    start.get_by_label("PRD file").fill("prd.md")
+    start.get_by_role("button", name="Start").click()
+    expect(page.get_by_role("alert").filter(has_text="Session started")).to_be_visible()
+    expect(page.locator("h1 [data-status]")).to_have_text("running", timeout=15_000)
+
+    sightings = FileSightings(loki_dir(project), ("PAUSE", "HUMAN_INPUT.md", "STOP"))
+    try:
+        header.get_by_role("button", name="Pause").click()
+        expect(page.get_by_role("alert").filter(has_text="perpetual mode")).to_be_visible()
+        eventually(lambda: "PAUSE" in sightings.seen, "PAUSE to be written")
+
+        header.get_by_role("button", name="Send input").click()
+        steer = page.get_by_role("dialog", name="Send input to the agent")
+        steer.get_by_label("Message for the agent").fill("Use JWT for the login")
+        steer.get_by_role("button", name="Send").click()
+        eventually(lambda: "HUMAN_INPUT.md" in sightings.seen, "HUMAN_INPUT.md to be written")
+        assert sightings.seen["HUMAN_INPUT.md"] == "Use JWT for the login"
+
+        # Stop asks first; cancelling changes nothing.
+        header.get_by_role("button", name="Stop").click()
+        page.get_by_role("dialog", name="Stop this run?").get_by_role(
+            "button", name="Cancel"
+        ).click()
+        assert "STOP" not in sightings.seen
+        header.get_by_role("button", name="Stop").click()
+        page.get_by_role("dialog", name="Stop this run?").get_by_role(
+            "button", name="Stop the run"
+        ).click()
+        eventually(lambda: "STOP" in sightings.seen, "STOP to be written")
+    finally:
+        sightings.close()
+    expect(page.locator("h1 [data-status]")).not_to_have_text("running", timeout=20_000)
+    expect(header.get_by_role("button", name="Start session")).to_be_visible(timeout=20_000)
+    actions = [entry["action"] for entry in api.get("/api/audit").json()]
+    assert {"session.start", "session.pause", "session.input", "session.stop"} <= set(actions)
