@@ -73,7 +73,7 @@ def api(server: Server) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport=DESKTOP)
     context.set_default_timeout(10_000)
     tab = context.new_page()

@@ -74,7 +74,8 @@ def test_a_task_created_in_the_modal_lands_at_the_front_of_pending_json(
     expect(_column(page, "pending").locator('[data-title="Add a search box"]')).to_be_visible()
     queued = eventually(lambda: _pending(project) if len(_pending(project)) == 2 else None, "file")
     assert [entry["title"] for entry in queued] == ["Add a search box", "Old work"]
-    assert queued[0]["source"] == "dashboard" and queued[0]["priority"] == "high"
+    assert queued[0]["source"] == "dashboard"
+    assert queued[0]["priority"] == "high"
 
 
 def test_dragging_reorders_the_board_and_the_file_follows(

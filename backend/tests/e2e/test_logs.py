@@ -66,4 +66,5 @@ def test_download_gives_the_whole_log_from_the_server(
     text = Path(download.value.path()).read_text()
     lines = [line for line in text.splitlines() if "line " in line]
     assert len(lines) == 2500
-    assert lines[0].endswith("line 1") and lines[-1].endswith("line 2500")
+    assert lines[0].endswith("line 1")
+    assert lines[-1].endswith("line 2500")

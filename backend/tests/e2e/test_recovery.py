@@ -13,7 +13,7 @@ from tests.fixtures.server import launch, wait_healthy
 
 
 def test_the_app_recovers_after_the_server_restarts(
-    page: Any, browser: Any, loki_home: Path, tmp_path: Path
+    page: Any, loki_home: Path, tmp_path: Path
 ) -> None:
     url = f"sqlite+aiosqlite:///{loki_home / 'dashboard.db'}"
     first = launch(loki_home, url, LOKI_RUNNER_COMMAND=SLOW_RUNNER)
