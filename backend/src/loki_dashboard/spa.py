@@ -31,20 +31,31 @@ def is_page_path(path: str) -> bool:
     return not any(path == p or path.startswith(p + "/") for p in SERVER_PREFIXES)
 
 
-def mount_spa(app: FastAPI, static_dir: Path = STATIC_DIR) -> None:
-    root = static_dir.resolve()
+def _file_in(root: Path, path: str) -> Path | None:
+    """`root/path` when it is a file inside `root`; None for anything else, including names
+    the file system refuses (too long, bad bytes), so odd URLs get the page, never a 500."""
+    try:
+        candidate = (root / path).resolve()
+        return candidate if candidate.is_relative_to(root) and candidate.is_file() else None
+    except (OSError, ValueError):
+        return None
+
+
+def mount_spa(app: FastAPI, static_dir: Path | None = None) -> None:
+    """Answer every GET the routes registered before this do not: the app's files or its page."""
 
     @app.api_route("/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
     async def web_app(path: str, request: Request) -> Response:
         if not is_page_path(request.url.path):
             raise HTTPException(status_code=404)
+        root = (static_dir or STATIC_DIR).resolve()
         index = root / "index.html"
         if not index.is_file():
             return HTMLResponse(NOT_BUILT, status_code=503)
-        candidate = (root / path).resolve() if path else index
-        if path and candidate.is_file() and candidate.is_relative_to(root):
+        found = _file_in(root, path) if path else None
+        if found is not None:
             cache = IMMUTABLE if path.startswith("assets/") else "no-cache"
-            return FileResponse(candidate, headers={"Cache-Control": cache})
+            return FileResponse(found, headers={"Cache-Control": cache})
         if path.startswith("assets/"):
             raise HTTPException(status_code=404)  # a stale hashed name: not the page
         return FileResponse(index, headers={"Cache-Control": "no-cache"})

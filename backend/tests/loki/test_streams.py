@@ -183,6 +183,27 @@ class TestMetrics:
             "metrics/efficiency",
         )
 
+    def test_per_iteration_figures_in_iteration_order_for_the_chart(self, tmp_path: Path) -> None:
+        eff = tmp_path / ".loki" / "metrics" / "efficiency"
+        eff.mkdir(parents=True)
+        for n, tokens in ((10, 300), (2, 100), (3, 0)):  # 3 is all zero: not measured
+            (eff / f"iteration-{n}.json").write_text(
+                json.dumps(
+                    {"input_tokens": tokens, "output_tokens": int(tokens > 0), "cost_usd": n / 100}
+                )
+            )
+        (eff / "iteration-7.json").write_text(
+            json.dumps({"iteration": True, "input_tokens": 5, "output_tokens": 0})
+        )
+        totals = read_token_totals(tmp_path / ".loki")
+        assert totals is not None
+        assert totals["per_iteration"] == [
+            {"iteration": 2, "input": 100, "output": 1, "cost_usd": 0.02},
+            {"iteration": 7, "input": 5, "output": 0, "cost_usd": 0.0},
+            {"iteration": 10, "input": 300, "output": 1, "cost_usd": 0.1},
+        ]
+        assert (totals["input"], totals["output"], totals["iterations"]) == (405, 2, 3)
+
 
 class TestQuality:
     def test_gates_from_quality_folder_council_and_checklist(self, tmp_path: Path) -> None:

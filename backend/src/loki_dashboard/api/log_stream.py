@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
+from loki_dashboard.api.log_filter import LogFilterDep
 from loki_dashboard.errors import InvalidInput, error_responses
 from loki_dashboard.realtime.log_stream import stream_logs
-from loki_dashboard.repositories.logs import LogFilter
-from loki_dashboard.schemas.logs import MinLevel
-from loki_dashboard.services.logs import normalise_level
 
 router = APIRouter(prefix="/logs", tags=["logs"])
 
@@ -35,19 +32,14 @@ def _last_event_id(raw: str | None) -> int | None:
 )
 async def stream_log_lines(
     request: Request,
-    project_id: uuid.UUID | None = None,
-    session_id: uuid.UUID | None = None,
-    level: Annotated[MinLevel | None, Query(description="Minimum level")] = None,
+    where: LogFilterDep,
     after: Annotated[
         int | None, Query(ge=0, le=2**63 - 1, description="Start after this log id")
     ] = None,
     last_event_id: Annotated[str | None, Header(max_length=32)] = None,
 ) -> StreamingResponse:
-    """Stream new log lines; reconnecting with Last-Event-ID continues right after it."""
+    """Stream new lines, filtered as GET /api/logs; Last-Event-ID resumes right after it."""
     resume = _last_event_id(last_event_id)
-    where = LogFilter(
-        project_id=project_id, session_id=session_id, min_level=normalise_level(level)
-    )
     state = request.app.state
     messages = stream_logs(
         state.database,

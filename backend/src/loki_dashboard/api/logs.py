@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated
 
@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from loki_dashboard.api.deps import DatabaseDep, SessionDep
+from loki_dashboard.api.log_filter import LogFilterDep
 from loki_dashboard.errors import InvalidInput, error_responses
-from loki_dashboard.repositories.logs import LogFilter
-from loki_dashboard.schemas.logs import LogPage, MinLevel
+from loki_dashboard.schemas.logs import LogPage
 from loki_dashboard.services import logs as service
 from loki_dashboard.services.log_export import export_lines
 
@@ -25,10 +25,7 @@ MAX_LOG_ID = 2**63 - 1
 @router.get("", response_model=LogPage, responses=error_responses(InvalidInput))
 async def list_logs(
     session: SessionDep,
-    project_id: uuid.UUID | None = None,
-    session_id: uuid.UUID | None = None,
-    level: Annotated[MinLevel | None, Query(description="Minimum level")] = None,
-    source: Annotated[str | None, Query(max_length=128)] = None,
+    where: LogFilterDep,
     since: datetime | None = None,
     until: datetime | None = None,
     q: Annotated[str | None, Query(max_length=200, description="Text in the message")] = None,
@@ -37,11 +34,8 @@ async def list_logs(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> LogPage:
     """Read log lines a page at a time: the newest by default, `before` / `after` an id."""
-    where = LogFilter(
-        project_id=project_id,
-        session_id=session_id,
-        min_level=service.normalise_level(level),
-        source=source,
+    where = replace(
+        where,
         since=service.aware(since, "since"),
         until=service.aware(until, "until"),
         text=q,
@@ -54,21 +48,9 @@ async def list_logs(
     response_class=StreamingResponse,
     responses={200: {"content": {"text/plain": {}}}, **error_responses(InvalidInput)},
 )
-async def download_logs(
-    database: DatabaseDep,
-    project_id: uuid.UUID | None = None,
-    session_id: uuid.UUID | None = None,
-    level: Annotated[MinLevel | None, Query(description="Minimum level")] = None,
-    source: Annotated[str | None, Query(max_length=128)] = None,
-) -> StreamingResponse:
+async def download_logs(database: DatabaseDep, where: LogFilterDep) -> StreamingResponse:
     """Download every matching line as plain text, oldest first."""
-    where = LogFilter(
-        project_id=project_id,
-        session_id=session_id,
-        min_level=service.normalise_level(level),
-        source=source,
-    )
-    name = f"loki-{project_id or session_id or 'all'}.log"
+    name = f"loki-{where.project_id or where.session_id or 'all'}.log"
     return StreamingResponse(
         export_lines(database, where),
         media_type="text/plain; charset=utf-8",

@@ -11,8 +11,7 @@ from typing import Any
 from loki_dashboard.loki.files import as_dict, is_ignored_name, read_json
 
 _TOKEN_KEYS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_creation_tokens")
-
-
+# Iterations kept for the cost chart (the newest ones).
 MAX_PER_ITERATION = 200
 
 
@@ -30,9 +29,8 @@ def _number(value: Any) -> float:
 def read_token_totals(loki_dir: Path) -> dict[str, Any] | None:
     """{input, output, cost_usd, iterations, per_iteration, source}, or None when nothing was
     measured; per_iteration (the newest MAX_PER_ITERATION) feeds the cost chart."""
-    totals = {"input": 0.0, "output": 0.0, "cost_usd": 0.0}
-    measured = 0
-    per_iteration: list[dict[str, Any]] = []
+    # (iteration, input, output, cost) of every measured iteration; the totals are their sums.
+    measured: list[tuple[int, float, float, float]] = []
     folder = loki_dir / "metrics" / "efficiency"
     for path in sorted(folder.glob("iteration-*.json")) if folder.is_dir() else []:
         if is_ignored_name(path.name):
@@ -40,27 +38,27 @@ def read_token_totals(loki_dir: Path) -> dict[str, Any] | None:
         data = as_dict(read_json(path, max_bytes=1 << 20).value)
         if not any(_number(data.get(key)) for key in _TOKEN_KEYS):
             continue
-        measured += 1
         number = data.get("iteration")
-        per_iteration.append(
-            {
-                "iteration": number if isinstance(number, int) else _iteration_of(path.name),
-                "input": int(_number(data.get("input_tokens"))),
-                "output": int(_number(data.get("output_tokens"))),
-                "cost_usd": round(_number(data.get("cost_usd")), 6),
-            }
+        if not isinstance(number, int) or isinstance(number, bool):
+            number = _iteration_of(path.name)
+        measured.append(
+            (
+                number,
+                _number(data.get("input_tokens")),
+                _number(data.get("output_tokens")),
+                _number(data.get("cost_usd")),
+            )
         )
-        totals["input"] += _number(data.get("input_tokens"))
-        totals["output"] += _number(data.get("output_tokens"))
-        totals["cost_usd"] += _number(data.get("cost_usd"))
     if measured:
+        measured.sort()
         return {
-            "input": int(totals["input"]),
-            "output": int(totals["output"]),
-            "cost_usd": round(totals["cost_usd"], 6),
-            "iterations": measured,
-            "per_iteration": sorted(per_iteration, key=lambda item: item["iteration"])[
-                -MAX_PER_ITERATION:
+            "input": int(sum(m[1] for m in measured)),
+            "output": int(sum(m[2] for m in measured)),
+            "cost_usd": round(sum(m[3] for m in measured), 6),
+            "iterations": len(measured),
+            "per_iteration": [
+                {"iteration": n, "input": int(i), "output": int(o), "cost_usd": round(c, 6)}
+                for n, i, o, c in measured[-MAX_PER_ITERATION:]
             ],
             "source": "metrics/efficiency",
         }
