@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link, NavLink, Outlet, useMatch, useNavigate } from "react-router-dom";
 import { ConnectionIndicator } from "@/components/ui/connection-indicator";
+import { CONTROL } from "@/components/ui/form";
 import { Toasts } from "@/components/ui/toasts";
 import { TokenPrompt } from "@/features/auth/components/token-prompt";
 import { projectsQuery } from "@/features/projects/api/projects";
@@ -60,7 +61,7 @@ function ProjectSwitcher() {
       aria-label="Switch project"
       value={match?.params.projectId ?? ""}
       onChange={(e) => navigate(e.target.value ? `/projects/${e.target.value}` : "/")}
-      className="max-w-48 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-800"
+      className={`${CONTROL} max-w-48`}
     >
       <option value="">All projects</option>
       {projects.map((p) => (

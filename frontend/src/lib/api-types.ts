@@ -30,6 +30,15 @@ export interface Project {
   updated_at: string;
 }
 
+/** A card of GET /api/overview: a project with its newest run and live counts. */
+export interface ProjectOverview {
+  project: Project;
+  session: Session | null;
+  task_counts: Record<string, number>;
+  active_agents: number;
+  last_activity_at: string | null;
+}
+
 export interface Task {
   id: Uuid;
   project_id: Uuid;

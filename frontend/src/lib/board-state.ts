@@ -4,7 +4,7 @@
  * moves and live events leave the cache exactly as a reload would.
  */
 
-import type { Task, TaskStatus } from "@/lib/api-types";
+import type { Task, TaskPriority, TaskStatus } from "@/lib/api-types";
 
 export const COLUMNS: { status: TaskStatus; title: string }[] = [
   { status: "pending", title: "Pending" },
@@ -13,6 +13,9 @@ export const COLUMNS: { status: TaskStatus; title: string }[] = [
   { status: "completed", title: "Completed" },
   { status: "failed", title: "Failed" },
 ];
+
+/** Most urgent first, as the pickers list them. */
+export const PRIORITIES: TaskPriority[] = ["critical", "high", "medium", "low"];
 
 export type Columns = Record<TaskStatus, Task[]>;
 

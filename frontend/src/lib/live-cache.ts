@@ -4,7 +4,7 @@
  */
 
 import type { QueryClient } from "@tanstack/react-query";
-import type { Session, Task, WireMessage } from "./api-types";
+import type { ProjectOverview, Session, Task, WireMessage } from "./api-types";
 import { removeTask, upsertTask } from "./board-state";
 import { keys } from "./query-keys";
 
@@ -70,7 +70,17 @@ export function createLiveCache(client: QueryClient, settleMs = BOARD_SETTLE_MS)
       void client.invalidateQueries({ queryKey: keys.projects });
       refreshOverview();
     } else if (kind === "log") {
-      refreshOverview();
+      // Thousands a second at times: a log line only moves its card's "last activity", which
+      // the event itself carries, so the overview is patched rather than read again.
+      const projectId = data.project_id;
+      const at = data.timestamp;
+      if (typeof projectId !== "string" || typeof at !== "string") return;
+      client.setQueryData<ProjectOverview[]>(keys.overview, (cards) => {
+        const card = cards?.find((c) => c.project.id === projectId);
+        const known = card?.last_activity_at ? Date.parse(card.last_activity_at) : 0;
+        if (!cards || !card || known >= Date.parse(at)) return cards;
+        return cards.map((c) => (c === card ? { ...c, last_activity_at: at } : c));
+      });
     }
   };
 }

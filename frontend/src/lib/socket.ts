@@ -28,7 +28,7 @@ export const socket = new RealtimeConnection({
   onError: (message) => toast.error(message),
 });
 
-// A reconnect after an outage: whatever replay could not cover is reloaded by resync.
+// A new token (signed in, or forgotten) is a new identity: reconnect and reload everything.
 useTokenStore.subscribe((state, previous) => {
   if (state.token !== previous.token) {
     socket.stop();

@@ -1,3 +1,4 @@
+import { CONTROL } from "@/components/ui/form";
 import { TokenSettings } from "@/features/auth/components/token-settings";
 import { usePreferences } from "@/stores/preferences-store";
 
@@ -17,7 +18,7 @@ export function SettingsRoute() {
             max={1440}
             value={quiet}
             onChange={(e) => setQuiet(Math.max(1, Number(e.target.value) || 10))}
-            className="w-20 rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-800"
+            className={`${CONTROL} w-20`}
           />{" "}
           minutes shows under "needs you".
         </label>

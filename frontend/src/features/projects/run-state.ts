@@ -1,7 +1,6 @@
 /** What a project card says about its run, and whether it needs the user. */
 
-import type { Session } from "@/lib/api-types";
-import type { ProjectOverview } from "./api/projects";
+import type { ProjectOverview, Session } from "@/lib/api-types";
 
 export type RunState =
   | "running"

@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { formatAge, formatCost, formatTokens } from "@/components/ui/format";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { Cell, Row, Table } from "@/components/ui/table";
 import type { Agent } from "@/lib/api-types";
 import { agentsQuery } from "../api/agents";
 
@@ -41,38 +42,24 @@ export function AgentGrid({ projectId }: { projectId: string }) {
         <h2 id="agent-history" className="mb-2 font-semibold">
           History
         </h2>
-        <div className="overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <thead className="text-xs text-slate-500">
-              <tr>
-                <th className="p-1">Agent</th>
-                <th className="p-1">Type</th>
-                <th className="p-1">Model</th>
-                <th className="p-1">Status</th>
-                <th className="p-1">Tools</th>
-                <th className="p-1">Tokens</th>
-                <th className="p-1">Cost</th>
-                <th className="p-1">Started</th>
-              </tr>
-            </thead>
-            <tbody>
-              {history.map((agent) => (
-                <tr key={agent.id} className="border-t border-slate-200 dark:border-slate-700">
-                  <td className="p-1">{agent.name}</td>
-                  <td className="p-1">{agent.type ?? "—"}</td>
-                  <td className="p-1">{agent.model ?? "—"}</td>
-                  <td className="p-1">
-                    <StatusBadge status={agent.status} />
-                  </td>
-                  <td className="p-1">{agent.tool_count}</td>
-                  <td className="p-1">{formatTokens(agent.tokens_used)}</td>
-                  <td className="p-1">{formatCost(agent.cost)}</td>
-                  <td className="p-1">{formatAge(agent.started_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          headings={["Agent", "Type", "Model", "Status", "Tools", "Tokens", "Cost", "Started"]}
+        >
+          {history.map((agent) => (
+            <Row key={agent.id}>
+              <Cell>{agent.name}</Cell>
+              <Cell>{agent.type ?? "—"}</Cell>
+              <Cell>{agent.model ?? "—"}</Cell>
+              <Cell>
+                <StatusBadge status={agent.status} />
+              </Cell>
+              <Cell>{agent.tool_count}</Cell>
+              <Cell>{formatTokens(agent.tokens_used)}</Cell>
+              <Cell>{formatCost(agent.cost)}</Cell>
+              <Cell>{formatAge(agent.started_at)}</Cell>
+            </Row>
+          ))}
+        </Table>
       </section>
     </div>
   );

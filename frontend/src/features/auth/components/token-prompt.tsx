@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
+import { FIELD_CONTROL } from "@/components/ui/form";
 import { useTokenStore } from "@/stores/token-store";
 
 /** Shown when the server answers 401: this browser is not the local user's, so it needs a token. */
@@ -32,7 +33,7 @@ export function TokenPrompt() {
           value={value}
           onChange={(e) => setValue(e.target.value)}
           placeholder="loki_…"
-          className="w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-600 dark:bg-slate-800"
+          className={FIELD_CONTROL}
         />
         <div className="flex justify-end">
           <Button type="submit" variant="primary" disabled={!value.trim()}>

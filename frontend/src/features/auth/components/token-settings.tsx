@@ -1,13 +1,12 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
+import { CONTROL } from "@/components/ui/form";
 import { formatAge } from "@/components/ui/format";
+import { Cell, Row, Table } from "@/components/ui/table";
 import { ApiError } from "@/lib/api-client";
 import { useTokenStore } from "@/stores/token-store";
 import { tokensQuery, useCreateToken, useRevokeToken } from "../api/tokens";
-
-const input =
-  "rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-800";
 
 export function TokenSettings() {
   const { data: tokens = [], error } = useQuery(tokensQuery());
@@ -46,13 +45,13 @@ export function TokenSettings() {
             value={name}
             onChange={(e) => setName(e.target.value)}
             required
-            className={input}
+            className={CONTROL}
           />
         </label>
         <label className="text-sm">
           Scope
           <br />
-          <select value={scope} onChange={(e) => setScope(e.target.value)} className={input}>
+          <select value={scope} onChange={(e) => setScope(e.target.value)} className={CONTROL}>
             <option value="read">read</option>
             <option value="control">control</option>
             <option value="admin">admin</option>
@@ -67,7 +66,7 @@ export function TokenSettings() {
             max={3650}
             value={days}
             onChange={(e) => setDays(e.target.value)}
-            className={`${input} w-28`}
+            className={`${CONTROL} w-28`}
           />
         </label>
         <Button type="submit" variant="primary" disabled={!name.trim() || create.isPending}>
@@ -90,40 +89,26 @@ export function TokenSettings() {
           </code>
         </div>
       )}
-      <table className="w-full text-left text-sm">
-        <thead className="text-xs text-slate-500">
-          <tr>
-            <th className="p-1">Name</th>
-            <th className="p-1">Scope</th>
-            <th className="p-1">Created</th>
-            <th className="p-1">Last used</th>
-            <th className="p-1">Expires</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {tokens.map((t) => (
-            <tr key={t.id} className="border-t border-slate-200 dark:border-slate-700">
-              <td className="p-1">{t.name}</td>
-              <td className="p-1">{t.scope}</td>
-              <td className="p-1">{formatAge(t.created_at)}</td>
-              <td className="p-1">{formatAge(t.last_used_at)}</td>
-              <td className="p-1">
-                {t.expires_at ? new Date(t.expires_at).toLocaleDateString() : "never"}
-              </td>
-              <td className="p-1 text-right">
-                {t.revoked_at ? (
-                  <span className="text-xs text-slate-500">revoked</span>
-                ) : (
-                  <Button variant="ghost" onClick={() => revoke.mutate(t.id)}>
-                    Revoke
-                  </Button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table headings={["Name", "Scope", "Created", "Last used", "Expires", ""]}>
+        {tokens.map((t) => (
+          <Row key={t.id}>
+            <Cell>{t.name}</Cell>
+            <Cell>{t.scope}</Cell>
+            <Cell>{formatAge(t.created_at)}</Cell>
+            <Cell>{formatAge(t.last_used_at)}</Cell>
+            <Cell>{t.expires_at ? new Date(t.expires_at).toLocaleDateString() : "never"}</Cell>
+            <Cell className="text-right">
+              {t.revoked_at ? (
+                <span className="text-xs text-slate-500">revoked</span>
+              ) : (
+                <Button variant="ghost" onClick={() => revoke.mutate(t.id)}>
+                  Revoke
+                </Button>
+              )}
+            </Cell>
+          </Row>
+        ))}
+      </Table>
       {hasToken && <Button onClick={() => signOut(null)}>Forget this browser's token</Button>}
     </div>
   );

@@ -1,7 +1,5 @@
-import type { BoardFilter } from "@/lib/board-state";
-
-const input =
-  "rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-800";
+import { CONTROL, FilterSelect } from "@/components/ui/form";
+import { type BoardFilter, PRIORITIES } from "@/lib/board-state";
 
 export function BoardFilters({
   filter,
@@ -23,41 +21,29 @@ export function BoardFilters({
         placeholder="Search tasks  ( / )"
         value={filter.q}
         onChange={(e) => onChange({ q: e.target.value })}
-        className={`${input} w-56`}
+        className={`${CONTROL} w-56`}
       />
-      <select
-        aria-label="Priority"
+      <FilterSelect
+        label="Priority"
+        any="any priority"
         value={filter.priority}
-        onChange={(e) => onChange({ priority: e.target.value })}
-        className={input}
-      >
-        <option value="">any priority</option>
-        {["critical", "high", "medium", "low"].map((p) => (
-          <option key={p}>{p}</option>
-        ))}
-      </select>
-      <select
-        aria-label="Source"
+        options={PRIORITIES}
+        onChange={(priority) => onChange({ priority })}
+      />
+      <FilterSelect
+        label="Source"
+        any="any source"
         value={filter.source}
-        onChange={(e) => onChange({ source: e.target.value })}
-        className={input}
-      >
-        <option value="">any source</option>
-        {sources.map((s) => (
-          <option key={s}>{s}</option>
-        ))}
-      </select>
-      <select
-        aria-label="Label"
+        options={sources}
+        onChange={(source) => onChange({ source })}
+      />
+      <FilterSelect
+        label="Label"
+        any="any label"
         value={filter.label}
-        onChange={(e) => onChange({ label: e.target.value })}
-        className={input}
-      >
-        <option value="">any label</option>
-        {labels.map((l) => (
-          <option key={l}>{l}</option>
-        ))}
-      </select>
+        options={labels}
+        onChange={(label) => onChange({ label })}
+      />
     </div>
   );
 }

@@ -1,13 +1,12 @@
 import { type FormEvent, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
+import { FIELD_CONTROL, Field } from "@/components/ui/form";
 import { ApiError } from "@/lib/api-client";
 import type { Task, TaskPriority } from "@/lib/api-types";
+import { PRIORITIES } from "@/lib/board-state";
 import { toast } from "@/lib/toast";
 import { useCreateTask, useDeleteTask, useUpdateTask } from "../api/tasks";
-
-const field =
-  "mt-1 w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-600 dark:bg-slate-800";
 
 /** Create a task (task = null) or edit / delete one. */
 export function TaskModal({
@@ -87,56 +86,58 @@ function TaskForm({
 
   return (
     <form onSubmit={submit} className="space-y-3" aria-label="Task">
-      <label className="block text-sm">
-        Title
+      <Field label="Title">
         <input
           value={title}
           onChange={(e) => setTitle(e.target.value)}
           required
           maxLength={500}
-          className={field}
+          className={FIELD_CONTROL}
           autoFocus
         />
-      </label>
-      <label className="block text-sm">
-        Description
+      </Field>
+      <Field label="Description">
         <textarea
           value={description}
           onChange={(e) => setDescription(e.target.value)}
           rows={4}
-          className={field}
+          className={FIELD_CONTROL}
         />
-      </label>
+      </Field>
       <div className="grid grid-cols-2 gap-3">
-        <label className="block text-sm">
-          Priority
+        <Field label="Priority">
           <select
             value={priority}
             onChange={(e) => setPriority(e.target.value as TaskPriority)}
-            className={field}
+            className={FIELD_CONTROL}
           >
-            {["critical", "high", "medium", "low"].map((p) => (
+            {PRIORITIES.map((p) => (
               <option key={p}>{p}</option>
             ))}
           </select>
-        </label>
-        <label className="block text-sm">
-          Type
+        </Field>
+        <Field label="Type">
           <input
             value={type}
             onChange={(e) => setType(e.target.value)}
             maxLength={32}
-            className={field}
+            className={FIELD_CONTROL}
           />
-        </label>
+        </Field>
       </div>
-      <label className="block text-sm">
-        Labels (comma-separated)
-        <input value={labels} onChange={(e) => setLabels(e.target.value)} className={field} />
-      </label>
-      <label className="block text-sm">
-        Parent task
-        <select value={parent} onChange={(e) => setParent(e.target.value)} className={field}>
+      <Field label="Labels (comma-separated)">
+        <input
+          value={labels}
+          onChange={(e) => setLabels(e.target.value)}
+          className={FIELD_CONTROL}
+        />
+      </Field>
+      <Field label="Parent task">
+        <select
+          value={parent}
+          onChange={(e) => setParent(e.target.value)}
+          className={FIELD_CONTROL}
+        >
           <option value="">none</option>
           {tasks
             .filter((t) => t.id !== task?.id)
@@ -147,7 +148,7 @@ function TaskForm({
               </option>
             ))}
         </select>
-      </label>
+      </Field>
       {failure && (
         <p role="alert" className="text-sm text-red-600">
           {failure instanceof ApiError ? failure.message : String(failure)}

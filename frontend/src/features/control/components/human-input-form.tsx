@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
+import { FIELD_CONTROL, Field } from "@/components/ui/form";
 
 const MAX_BYTES = 1024 * 1024;
 
@@ -29,15 +30,14 @@ export function HumanInputForm({
           This run was not started with prompt injection: it will set the input aside unread.
         </p>
       )}
-      <label className="block text-sm">
-        Message for the agent's next prompt (Markdown)
+      <Field label="Message for the agent's next prompt (Markdown)">
         <textarea
           value={text}
           onChange={(e) => setText(e.target.value)}
           rows={6}
-          className="mt-1 w-full rounded-md border border-slate-300 bg-white p-2 font-terminal text-sm dark:border-slate-600 dark:bg-slate-800"
+          className={`${FIELD_CONTROL} font-terminal`}
         />
-      </label>
+      </Field>
       {bytes > MAX_BYTES && <p className="text-xs text-red-600">At most 1 MiB.</p>}
       <div className="flex justify-end gap-2">
         <Button onClick={onCancel}>Cancel</Button>

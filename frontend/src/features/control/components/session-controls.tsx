@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
+import { CONTROL } from "@/components/ui/form";
 import { ApiError } from "@/lib/api-client";
 import type { Session } from "@/lib/api-types";
 import { toast } from "@/lib/toast";
@@ -80,7 +81,7 @@ export function SessionControls({
             aria-label="Switch model"
             defaultValue=""
             onChange={(e) => e.target.value && act("model", { model: e.target.value })}
-            className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-800"
+            className={CONTROL}
           >
             <option value="">—</option>
             <option value="haiku">haiku</option>

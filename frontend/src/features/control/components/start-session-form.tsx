@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
+import { FIELD_CONTROL, Field } from "@/components/ui/form";
 
 export function StartSessionForm({
   pending,
@@ -20,28 +21,26 @@ export function StartSessionForm({
       }}
       className="space-y-3"
     >
-      <label className="block text-sm">
-        PRD file (relative to the project, or absolute; empty for perpetual mode)
+      <Field label="PRD file (relative to the project, or absolute; empty for perpetual mode)">
         <input
           value={prd}
           onChange={(e) => setPrd(e.target.value)}
           placeholder="docs/PRD.md"
-          className="mt-1 w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-600 dark:bg-slate-800"
+          className={FIELD_CONTROL}
         />
-      </label>
-      <label className="block text-sm">
-        Provider
+      </Field>
+      <Field label="Provider">
         <select
           value={provider}
           onChange={(e) => setProvider(e.target.value)}
-          className="mt-1 w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-600 dark:bg-slate-800"
+          className={FIELD_CONTROL}
         >
           <option value="">the project's default</option>
           <option value="claude">claude</option>
           <option value="codex">codex</option>
           <option value="gemini">gemini</option>
         </select>
-      </label>
+      </Field>
       <div className="flex justify-end gap-2">
         <Button onClick={onCancel}>Cancel</Button>
         <Button type="submit" variant="primary" disabled={pending}>

@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router-dom";
+import { CONTROL } from "@/components/ui/form";
 import { learningsQuery } from "../api/learnings";
 
 const TYPE_STYLE: Record<string, string> = {
@@ -28,13 +29,13 @@ export function LearningsBrowser() {
           placeholder="Search what runs learned"
           value={q}
           onChange={(e) => set("q", e.target.value)}
-          className="w-72 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-800"
+          className={`${CONTROL} w-72`}
         />
         <select
           aria-label="Kind"
           value={type}
           onChange={(e) => set("type", e.target.value)}
-          className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-800"
+          className={CONTROL}
         >
           <option value="">all kinds</option>
           <option value="patterns">patterns</option>

@@ -11,12 +11,10 @@ const FLUSH_MS = 50;
  * on demand. Returns the stream state and a loader for older lines. */
 export function useLogFeed(projectId: string) {
   const [state, setState] = useState<"loading" | "live" | "retrying">("loading");
-  const before = useRef<number | null>(null);
   const loadingOlder = useRef(false);
 
   useEffect(() => {
-    const store = useLogStore.getState();
-    store.reset(projectId);
+    useLogStore.getState().reset();
     let stop: (() => void) | null = null;
     let cancelled = false;
     let pending: LogEntry[] = [];
@@ -30,9 +28,7 @@ export function useLogFeed(projectId: string) {
     newestLines(projectId)
       .then((page) => {
         if (cancelled) return;
-        useLogStore.getState().append(page.items);
-        before.current = page.next_before;
-        useLogStore.setState({ hasOlder: page.next_before !== null });
+        useLogStore.getState().append(page.items, page.next_before !== null);
         stop = followSse({
           url: streamUrl(projectId, page.next_after ?? 0),
           lastEventId: () => {
@@ -55,12 +51,14 @@ export function useLogFeed(projectId: string) {
     };
   }, [projectId]);
 
+  // Older than the oldest line held: after the buffer dropped its front, that is the next
+  // line still missing, never a page already fetched once.
   const loadOlder = useCallback(async () => {
-    if (loadingOlder.current || before.current === null) return 0;
+    const { lines, hasOlder } = useLogStore.getState();
+    if (loadingOlder.current || !hasOlder || lines.length === 0) return 0;
     loadingOlder.current = true;
     try {
-      const page = await olderLines(projectId, before.current);
-      before.current = page.next_before;
+      const page = await olderLines(projectId, lines[0].id);
       useLogStore.getState().prepend(page.items, page.next_before !== null);
       return page.items.length;
     } finally {

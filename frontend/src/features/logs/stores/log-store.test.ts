@@ -17,7 +17,7 @@ function line(id: number, level = "info", source = "agent.log", message = `line 
 }
 
 describe("log store", () => {
-  beforeEach(() => useLogStore.getState().reset("p"));
+  beforeEach(() => useLogStore.getState().reset());
 
   it("appends in id order and ignores lines it already has (a stream resumed at the seam)", () => {
     const store = useLogStore.getState();

@@ -11,13 +11,13 @@ export const MAX_LINES = 100_000;
 const TRIM_SLACK = 5_000;
 
 interface LogState {
-  key: string | null;
   lines: LogEntry[];
   version: number;
   sources: string[];
   hasOlder: boolean;
-  reset: (key: string) => void;
-  append: (entries: LogEntry[]) => void;
+  reset: () => void;
+  /** Newer lines; `hasOlder` says whether the server has lines before the first page. */
+  append: (entries: LogEntry[], hasOlder?: boolean) => void;
   prepend: (entries: LogEntry[], hasOlder: boolean) => void;
 }
 
@@ -31,23 +31,25 @@ function collectSources(known: string[], entries: LogEntry[]): string[] {
 }
 
 export const useLogStore = create<LogState>()((set, get) => ({
-  key: null,
   lines: [],
   version: 0,
   sources: [],
   hasOlder: false,
-  reset: (key) => set({ key, lines: [], version: get().version + 1, sources: [], hasOlder: false }),
-  append: (entries) => {
+  reset: () => set({ lines: [], version: get().version + 1, sources: [], hasOlder: false }),
+  append: (entries, hasOlder = false) => {
     const { lines } = get();
     const newest = lines.length ? lines[lines.length - 1].id : 0;
     const fresh = entries.filter((entry) => entry.id > newest);
-    if (fresh.length === 0) return;
+    if (fresh.length === 0) {
+      if (hasOlder && !get().hasOlder) set({ hasOlder });
+      return;
+    }
     for (const entry of fresh) lines.push(entry);
     if (lines.length > MAX_LINES + TRIM_SLACK) lines.splice(0, lines.length - MAX_LINES);
     set((state) => ({
       version: state.version + 1,
       sources: collectSources(state.sources, fresh),
-      hasOlder: state.hasOlder || lines.length >= MAX_LINES,
+      hasOlder: state.hasOlder || hasOlder || lines.length >= MAX_LINES,
     }));
   },
   prepend: (entries, hasOlder) => {

@@ -2,16 +2,8 @@
 
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/lib/api-client";
-import type { Project, Session } from "@/lib/api-types";
+import type { Project, ProjectOverview } from "@/lib/api-types";
 import { keys } from "@/lib/query-keys";
-
-export interface ProjectOverview {
-  project: Project;
-  session: Session | null;
-  task_counts: Record<string, number>;
-  active_agents: number;
-  last_activity_at: string | null;
-}
 
 export const overviewQuery = () =>
   queryOptions({

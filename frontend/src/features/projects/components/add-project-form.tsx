@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { Button } from "@/components/ui/button";
+import { CONTROL } from "@/components/ui/form";
 import { ApiError } from "@/lib/api-client";
 import { toast } from "@/lib/toast";
 import { useAddProject } from "../api/projects";
@@ -35,7 +36,7 @@ export function AddProjectForm() {
           value={path}
           onChange={(e) => setPath(e.target.value)}
           placeholder="/absolute/path/to/project"
-          className="min-w-0 flex-1 rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm dark:border-slate-600 dark:bg-slate-800"
+          className={`${CONTROL} min-w-0 flex-1`}
         />
         <Button type="submit" variant="primary" disabled={add.isPending || !path.trim() || invalid}>
           Add project

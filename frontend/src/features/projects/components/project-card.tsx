@@ -1,7 +1,7 @@
 import { Link } from "react-router-dom";
 import { formatAge, formatCost, formatTokens } from "@/components/ui/format";
 import { StatusBadge } from "@/components/ui/status-badge";
-import type { ProjectOverview } from "../api/projects";
+import type { ProjectOverview } from "@/lib/api-types";
 import { runState } from "../run-state";
 
 export function ProjectCard({ card, onRemove }: { card: ProjectOverview; onRemove: () => void }) {

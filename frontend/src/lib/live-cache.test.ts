@@ -1,0 +1,81 @@
+import { QueryClient } from "@tanstack/react-query";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { ProjectOverview, Task, WireMessage } from "./api-types";
+import { createLiveCache } from "./live-cache";
+import { keys } from "./query-keys";
+
+function event(type: string, data: Record<string, unknown>): WireMessage {
+  return { type, channel: "project:p", timestamp: "", seq: 1, data };
+}
+
+function task(id: string, order: number): Task {
+  return {
+    id,
+    project_id: "p",
+    status: "pending",
+    column_order: order,
+    title: id,
+    created_at: "2026-01-01T00:00:00Z",
+  } as Task; // the fields the board logic reads
+}
+
+const card = (at: string | null) =>
+  ({
+    project: { id: "p" },
+    session: null,
+    task_counts: {},
+    active_agents: 0,
+    last_activity_at: at,
+  }) as unknown as ProjectOverview;
+
+describe("live events into the query cache", () => {
+  let client: QueryClient;
+  let apply: (message: WireMessage) => void;
+  beforeEach(() => {
+    vi.useFakeTimers();
+    client = new QueryClient();
+    apply = createLiveCache(client);
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it("patches the board in place and reloads it once after a burst", () => {
+    client.setQueryData(keys.board("p"), [task("a", 0), task("b", 1)]);
+    const invalidate = vi.spyOn(client, "invalidateQueries");
+    apply(event("task:moved", { ...task("b", 0) }));
+    apply(event("task:deleted", { id: "a", project_id: "p" }));
+    expect(
+      client.getQueryData<Task[]>(keys.board("p"))?.map((t) => [t.id, t.column_order]),
+    ).toEqual([["b", 0]]);
+    const boardReloads = () =>
+      invalidate.mock.calls.filter(
+        ([filter]) => JSON.stringify(filter?.queryKey) === JSON.stringify(keys.board("p")),
+      );
+    expect(boardReloads()).toHaveLength(0);
+    vi.advanceTimersByTime(2000);
+    expect(boardReloads()).toHaveLength(1);
+  });
+
+  it("moves a card's last activity from a log line without reading the overview again", () => {
+    client.setQueryData(keys.overview, [card("2026-12-02T10:00:00Z")]);
+    const invalidate = vi.spyOn(client, "invalidateQueries");
+    apply(event("log:entry", { project_id: "p", timestamp: "2026-12-02T10:00:05+00:00" }));
+    apply(event("log:entry", { project_id: "p", timestamp: "2026-12-02T09:00:00+00:00" })); // older
+    vi.advanceTimersByTime(2000);
+    expect(client.getQueryData<ProjectOverview[]>(keys.overview)?.[0].last_activity_at).toBe(
+      "2026-12-02T10:00:05+00:00",
+    );
+    expect(invalidate).not.toHaveBeenCalled();
+  });
+
+  it("stores a session event as that session and refreshes its project's lists", () => {
+    const invalidate = vi.spyOn(client, "invalidateQueries");
+    apply(event("session:paused", { id: "s1", project_id: "p", status: "paused" }));
+    expect(client.getQueryData<{ status: string }>(keys.session("s1"))?.status).toBe("paused");
+    const refreshed = invalidate.mock.calls.map(([filter]) => JSON.stringify(filter?.queryKey));
+    expect(refreshed).toContain(JSON.stringify(keys.sessions("p")));
+    vi.advanceTimersByTime(600);
+    expect(invalidate.mock.calls.map(([f]) => JSON.stringify(f?.queryKey))).toContain(
+      JSON.stringify(keys.overview),
+    );
+  });
+});
