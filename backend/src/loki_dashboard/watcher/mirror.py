@@ -324,10 +324,11 @@ class ProjectMirror:
                 return replace(view, started_at=started)
         return view
 
-    def expect(self, session_id: uuid.UUID) -> None:
+    def expect(self, session_id: uuid.UUID, since: float | None = None) -> None:
         """The dashboard is starting a run whose session row already exists: the next new run
-        that shows up in the files is that one, so its files update that row."""
-        self._expected = (session_id, time.monotonic())
+        that shows up in the files is that one, so its files update that row. `since` is when
+        the start was announced (monotonic), if that was before this mirror existed."""
+        self._expected = (session_id, since if since is not None else time.monotonic())
 
     @property
     def session_id(self) -> uuid.UUID | None:
