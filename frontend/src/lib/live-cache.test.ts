@@ -1,4 +1,4 @@
-import { QueryClient } from "@tanstack/react-query";
+import { QueryClient, QueryObserver } from "@tanstack/react-query";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ProjectOverview, Task, WireMessage } from "./api-types";
 import { createLiveCache } from "./live-cache";
@@ -77,5 +77,28 @@ describe("live events into the query cache", () => {
     expect(invalidate.mock.calls.map(([f]) => JSON.stringify(f?.queryKey))).toContain(
       JSON.stringify(keys.overview),
     );
+  });
+
+  it("does not let a read begun before a session event put the older row back", async () => {
+    vi.useRealTimers();
+    const answers: Array<(status: string) => void> = [];
+    const observer = new QueryObserver(client, {
+      queryKey: keys.session("s1"),
+      queryFn: () =>
+        new Promise<{ id: string; status: string }>((resolve) =>
+          answers.push((status) => resolve({ id: "s1", status })),
+        ),
+    });
+    const unsubscribe = observer.subscribe(() => {});
+    await vi.waitFor(() => expect(answers).toHaveLength(1)); // a read is in flight
+    apply(event("session:stopped", { id: "s1", project_id: "p", status: "stopped" }));
+    answers[0]("stopping"); // the server answered before the stop was committed
+    await vi.waitFor(() => expect(answers).toHaveLength(2)); // so it is read again
+    answers[1]("stopped");
+    await vi.waitFor(() =>
+      expect(client.getQueryState(keys.session("s1"))?.fetchStatus).toBe("idle"),
+    );
+    expect(client.getQueryData<{ status: string }>(keys.session("s1"))?.status).toBe("stopped");
+    unsubscribe();
   });
 });

@@ -53,7 +53,14 @@ export function createLiveCache(client: QueryClient, settleMs = BOARD_SETTLE_MS)
     } else if (kind === "session" || kind === "phase") {
       const sessionId = String(data.session_id ?? data.id ?? "");
       if (kind === "session" && data.id) {
-        client.setQueryData<Session>(keys.session(String(data.id)), data as unknown as Session);
+        const key = keys.session(String(data.id));
+        client.setQueryData<Session>(key, data as unknown as Session);
+        // A read already in flight may have been answered before this change was committed;
+        // landing after the event it would put the older row back (a run stuck on "stopping"
+        // after it had stopped). Read again instead, from after the event.
+        if (client.getQueryState(key)?.fetchStatus === "fetching") {
+          void client.invalidateQueries({ queryKey: key, exact: true });
+        }
       } else if (sessionId) {
         void client.invalidateQueries({ queryKey: keys.session(sessionId) });
       }

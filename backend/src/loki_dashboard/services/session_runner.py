@@ -181,7 +181,9 @@ async def _store_lines(
 
 async def _finish(database: Database, bus: EventBus, session_id: uuid.UUID, code: int) -> None:
     async with session_scope(database.write_sessions, bus) as session:
-        run = await session.get(RunSession, session_id)
+        # Locked: a stop request still in its transaction (the runner may die before that
+        # commits) must land first, so its "stopping" is read here and ends as "stopped".
+        run = await session.get(RunSession, session_id, with_for_update=True)
         if run is None:
             return
         if run.status in ("stopping", "stopped"):
