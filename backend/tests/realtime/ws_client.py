@@ -14,8 +14,8 @@ def ws_url(base: str) -> str:
     return base.replace("http://", "ws://") + "/ws"
 
 
-async def connect(base: str, **options: Any) -> ClientConnection:
-    return await websockets.connect(ws_url(base), open_timeout=10, **options)
+async def connect(base: str, query: str = "", **options: Any) -> ClientConnection:
+    return await websockets.connect(ws_url(base) + query, open_timeout=10, **options)
 
 
 async def send(ws: ClientConnection, **message: Any) -> None:

@@ -26,6 +26,16 @@ class ScriptedSocket implements SocketLike {
       data: JSON.stringify({ type, channel: "global", timestamp: "", seq, data }),
     });
   }
+  pushBatch(messages: [string, number, Record<string, unknown>][]) {
+    const frame = messages.map(([type, seq, data]) => ({
+      type,
+      channel: "global",
+      timestamp: "",
+      seq,
+      data,
+    }));
+    this.onmessage?.({ data: JSON.stringify(frame) });
+  }
   drop() {
     this.readyState = 3;
     this.onclose?.({ code: 1006, reason: "" });
@@ -115,6 +125,23 @@ describe("RealtimeConnection", () => {
     last(h).push("task:moved", 13, { id: "a" });
     expect(h.events.map((e) => e.seq)).toEqual([11, 12, 13]);
     expect(h.conn.seq).toBe(13);
+  });
+
+  it("takes a batch frame as its messages in order, duplicates dropped", () => {
+    h.conn.subscribe("project:1");
+    h.conn.start();
+    last(h).open();
+    last(h).pushBatch([
+      ["subscribed", 10, {}],
+      ["task:created", 11, { id: "a" }],
+      ["task:updated", 11, { id: "a" }], // the same seq again
+      ["task:moved", 12, { id: "a" }],
+    ]);
+    expect(h.statuses.at(-1)).toBe("live");
+    expect(h.events.map((e) => [e.type, e.seq])).toEqual([
+      ["task:created", 11],
+      ["task:moved", 12],
+    ]);
   });
 
   it("reloads everything and resubscribes when the server says resync", () => {

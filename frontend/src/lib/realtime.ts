@@ -201,13 +201,19 @@ export class RealtimeConnection {
 
   private handle(raw: unknown): void {
     if (typeof raw !== "string") return;
-    let message: WireMessage;
+    let parsed: WireMessage | WireMessage[];
     try {
-      message = JSON.parse(raw) as WireMessage;
+      parsed = JSON.parse(raw) as WireMessage | WireMessage[];
     } catch {
       return;
     }
     this.watchStale();
+    // With ?batch=1 the messages that were waiting together come as one array, in order.
+    if (Array.isArray(parsed)) for (const message of parsed) this.handleMessage(message);
+    else this.handleMessage(parsed);
+  }
+
+  private handleMessage(message: WireMessage): void {
     switch (message.type) {
       case "subscribed":
         this.bulkPending = false;

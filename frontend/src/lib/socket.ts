@@ -9,7 +9,7 @@ import { toast } from "./toast";
 
 function socketUrl(): string {
   const { protocol, host } = window.location;
-  return `${protocol === "https:" ? "wss" : "ws"}://${host}/ws`;
+  return `${protocol === "https:" ? "wss" : "ws"}://${host}/ws?batch=1`;
 }
 
 const applyEvent = createLiveCache(queryClient);

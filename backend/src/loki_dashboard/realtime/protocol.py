@@ -2,7 +2,8 @@
 
 Client messages: `{"type": "subscribe", "channels": [...], "since": <seq>?}`,
 `{"type": "unsubscribe", "channels": [...]}` and `{"type": "ping"}`. Anything else gets an
-`error` message naming the problem; the connection stays up.
+`error` message naming the problem; the connection stays up. Connecting as `/ws?batch=1` asks
+for messages that are waiting together to come as one JSON array frame (see `client.py`).
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ class Conversation:
         self.websocket = websocket
         self.hub = hub
         self.read_sessions = read_sessions
-        self.client = Client(websocket, queue_size)
+        batch = websocket.query_params.get("batch", "").lower() in {"1", "true", "yes"}
+        self.client = Client(websocket, queue_size, batch=batch)
 
     async def run(self) -> None:
         """Serve until the client leaves, the server stops, or the client falls behind."""
