@@ -56,6 +56,9 @@ print(n)
 """
 
 
+COLOURS, RESET = ("", "\x1b[32m"), "\x1b[0m"
+
+
 def write_json(path: Path, value: object) -> None:
     tmp = path.with_name(path.name + ".tmp.bench")
     tmp.write_text(json.dumps(value))
@@ -212,8 +215,11 @@ async def log_ingest(waiter: Waiter, folder: Path, watcher: object) -> None:
                 target = int((time.time() - start) * rate) + 200
                 batch = min(target, total) - written
                 now = time.time()
+                # Every other line coloured, as a run's output is: rows with and without a
+                # raw copy in one insert.
                 handle.write("".join(f"[INFO] t={now:.6f} line {written + i} "
-                                     f"{'x' * 60}\n" for i in range(max(batch, 0))))
+                                     f"{COLOURS[i % 2]}{'x' * 60}{COLOURS[i % 2] and RESET}\n"
+                                     for i in range(max(batch, 0))))  # fmt: skip
                 handle.flush()
                 written += max(batch, 0)
                 await asyncio.sleep(0.01)

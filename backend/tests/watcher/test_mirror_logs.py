@@ -44,6 +44,11 @@ class TestLogs:
         assert "\x1b[0;32m" in first.raw
         assert SECRET not in first.raw
         assert (first.level, second.level) == ("info", "error")
+        # A plain line keeps no raw copy, and no line has metadata: SQL NULL, not JSON null
+        # (one insert carries coloured and plain lines alike).
+        assert second.raw is None
+        no_meta = await db.rows(Log, Log.project_id == first.project_id, Log.meta.is_(None))
+        assert len(no_meta) == 2
 
         async def published() -> list[Any] | None:  # events follow the commit by a moment
             found = events.of("log:entry")

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from loki_dashboard.config import Settings
+from loki_dashboard.db.types import json_loads
 
 
 @dataclass
@@ -47,6 +48,7 @@ def _sqlite_engine(url: str, *, busy_timeout_ms: int, writer: bool) -> AsyncEngi
         max_overflow=0 if writer else 4,
         # Writers queue for the single connection instead of failing.
         pool_timeout=120 if writer else 30,
+        json_deserializer=json_loads,
     )
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -85,7 +87,11 @@ def create_database(settings: Settings) -> Database:
         )
     else:
         writer = reader = create_async_engine(
-            settings.database_url, pool_size=10, max_overflow=10, pool_pre_ping=True
+            settings.database_url,
+            pool_size=10,
+            max_overflow=10,
+            pool_pre_ping=True,
+            json_deserializer=json_loads,
         )
     return Database(
         kind=settings.database_kind,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, DateTime, Dialect
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
@@ -41,3 +43,15 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 # JSONB on PostgreSQL so that containment queries (labels @> ['bug']) can use an index.
 JSONType: Any = JSON().with_variant(JSONB(), "postgresql")
+# The same, but Python None is always SQL NULL (never the JSON text 'null'), also in bulk inserts
+# that send every None explicitly.
+NullJSONType: Any = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+
+
+def json_loads(text: str | bytes) -> Any:
+    """Reads JSON columns several times faster than the standard library (a board page decodes
+    two per task). Values it refuses (NaN, stored by json.dumps) fall back to the standard one."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)

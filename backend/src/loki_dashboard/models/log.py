@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from loki_dashboard.db.base import Base
-from loki_dashboard.db.types import JSONType, utcnow
+from loki_dashboard.db.types import NullJSONType, utcnow
 
 # Severity rank of each level; "step" is the runner's [STEP] marker, between info and warn.
 LOG_LEVELS = {"debug": 10, "info": 20, "step": 25, "warn": 30, "error": 40}
@@ -38,6 +38,6 @@ class Log(Base):
     level: Mapped[str] = mapped_column(String(16), default="info", server_default="info")
     source: Mapped[str | None] = mapped_column(String(128))
     message: Mapped[str] = mapped_column(Text)
-    meta: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSONType)
+    meta: Mapped[dict[str, Any] | None] = mapped_column("metadata", NullJSONType)
     # The line as written, colours kept (secrets redacted), for the terminal view.
     raw: Mapped[str | None] = mapped_column(Text)

@@ -50,7 +50,11 @@ def logs_job(
     async def apply(session: AsyncSession) -> list[DomainEvent]:
         events: list[DomainEvent] = []
         if rows:
-            result = await session.execute(insert(Log).returning(Log.id), rows)
+            # render_nulls: a None is sent as NULL instead of being left out. Left out, rows with
+            # and without a raw copy (coloured and plain lines) have different columns and the
+            # ORM splits them into runs of a few rows each: 5,000 lines took 4 s, not 0.3 s.
+            statement = insert(Log).returning(Log.id).execution_options(render_nulls=True)
+            result = await session.execute(statement, rows)
             ids = list(result.scalars())
             for row_id, row in zip(ids, rows, strict=True):
                 data = log_data({**row, "id": row_id})
