@@ -46,6 +46,21 @@ def summary(name: str, samples_ms: list[float], target_p99_ms: float | None = No
 @contextlib.contextmanager
 def running_server(home: Path, database_url: str, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """Start `loki dashboard start --foreground` on a free port; yield its base URL."""
+    with server_process(home, database_url, extra_env) as (base, _pid):
+        yield base
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextlib.contextmanager
+def server_process(
+    home: Path, database_url: str, extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[str, int]]:
+    """Like running_server, yielding (base URL, pid of the serving process) too."""
     port = free_port()
     env = {**os.environ, "LOKI_HOME": str(home), "LOKI_LOG_LEVEL": "warning", **(extra_env or {})}
     log = open(home / "bench-server.log", "wb")  # noqa: SIM115
@@ -66,7 +81,7 @@ def running_server(home: Path, database_url: str, extra_env: dict[str, str] | No
             if time.monotonic() > deadline:
                 raise RuntimeError("server did not become healthy in 60 s")
             time.sleep(0.1)
-        yield base
+        yield base, proc.pid
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)

@@ -3,7 +3,10 @@
 Latency is measured from the event's own timestamp (taken in the server just before the commit)
 to its receipt by each client, on one machine so both clocks are the same. Throughput is the
 rate of task events (bulk updates, 200 tasks per request) that 100 clients all receive with none
-of them falling behind (a client that falls behind is closed with 1013 by the server).
+of them falling behind (a client that falls behind is closed with 1013 by the server), for
+clients that take batch frames (`/ws?batch=1`, as the web app does) and for plain ones. Last,
+the server CPU per delivered message for each of uvicorn's WebSocket implementations, with and
+without per-message deflate: the figures behind the defaults in config.py.
 """
 
 from __future__ import annotations
@@ -21,11 +24,19 @@ from typing import Any
 import httpx
 import websockets
 
-from common import running_server, summary
+from common import cpu_seconds, running_server, server_process, summary
+
+WS_IMPLEMENTATIONS = ["websockets-sansio", "websockets", "wsproto"]
 
 
-async def open_clients(base: str, count: int, channel: str) -> list[Any]:
-    url = base.replace("http://", "ws://") + "/ws"
+def messages(raw: str | bytes) -> list[dict[str, Any]]:
+    """The messages of one frame: a batch frame is a JSON array of them."""
+    parsed = json.loads(raw)
+    return parsed if isinstance(parsed, list) else [parsed]
+
+
+async def open_clients(base: str, count: int, channel: str, *, batch: bool = False) -> list[Any]:
+    url = base.replace("http://", "ws://") + "/ws" + ("?batch=1" if batch else "")
     clients = []
     for start in range(0, count, 100):
         batch = await asyncio.gather(
@@ -89,20 +100,27 @@ async def reach_all(base: str, project: str, task: str, events: int) -> None:
         await ws.close()
 
 
-async def throughput(base: str, project: str, seconds: float) -> None:
+async def make_tasks(http: httpx.AsyncClient, project: str, count: int) -> list[str]:
+    ids = []
+    for n in range(count):
+        response = await http.post("/api/tasks", json={"project_id": project, "title": f"t{n}"})
+        ids.append(response.json()["id"])
+    return ids
+
+
+async def throughput(base: str, project: str, seconds: float, *, batch: bool) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-        ids = []
-        for n in range(200):
-            response = await http.post("/api/tasks", json={"project_id": project, "title": f"t{n}"})
-            ids.append(response.json()["id"])
-        sockets = await open_clients(base, 100, f"project:{project}")
+        ids = await make_tasks(http, project, 200)
+        sockets = await open_clients(base, 100, f"project:{project}", batch=batch)
         counts = [0] * len(sockets)
         closed: list[int] = []
 
         async def count(index: int, ws: Any) -> None:
             try:
                 async for raw in ws:
-                    if '"task:updated"' in raw[:40]:
+                    if batch and raw.startswith("["):
+                        counts[index] += raw.count('"type":"task:updated"')
+                    elif '"task:updated"' in raw[:40]:
                         counts[index] += 1
             except websockets.ConnectionClosed as exc:
                 if exc.rcvd is not None and exc.rcvd.code == 1013:
@@ -129,10 +147,71 @@ async def throughput(base: str, project: str, seconds: float) -> None:
             reader.cancel()
     rate = sent / drained
     verdict = "met" if rate >= 2000 and not closed else "MISSED"
+    name = "batch frames (web app)" if batch else "one frame per event"
     print(
-        f"{'events/s to 100 clients, none lagging':<42} sent={sent} in {elapsed:.1f} s, all "
+        f"{'events/s to 100 clients, ' + name:<50} sent={sent} in {elapsed:.1f} s, all "
         f"delivered after {drained:.1f} s: {rate:,.0f} events/s per client, "
         f"{len(closed)} clients closed 1013  target >= 2000/s: {verdict}"
+    )
+
+
+async def delivery_cpu(base: str, pid: int, rounds: int) -> float:
+    """Server CPU µs per delivered message (100 plain clients, deflate if the server offers it),
+    net of the same requests with nobody listening."""
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        folder = Path(tempfile.mkdtemp(prefix="loki-bench-project-"))
+        project = (await http.post("/api/projects", json={"path": str(folder)})).json()["id"]
+        ids = await make_tasks(http, project, 200)
+
+        async def burst() -> float:
+            before = cpu_seconds(pid)
+            for n in range(rounds):
+                update = {"priority": "high" if n % 2 else "low"}
+                body = {"action": "update", "ids": ids, "update": update}
+                (await http.post("/api/tasks/bulk", json=body)).raise_for_status()
+            return cpu_seconds(pid) - before
+
+        alone = await burst()
+        sockets = await open_clients(base, 100, f"project:{project}")
+        wanted = rounds * len(ids)
+
+        async def read_all(ws: Any) -> None:
+            got = 0
+            while got < wanted:
+                got += sum(m["type"] == "task:updated" for m in messages(await ws.recv()))
+
+        readers = [asyncio.create_task(read_all(ws)) for ws in sockets]
+        before = cpu_seconds(pid)
+        await burst()
+        await asyncio.wait_for(asyncio.gather(*readers), 120)
+        listened = cpu_seconds(pid) - before
+        for ws in sockets:
+            await ws.close()
+    return (listened - alone) / (wanted * len(sockets)) * 1e6
+
+
+def compare_implementations(rounds: int) -> None:
+    print("\n== server CPU per delivered message, by uvicorn WebSocket implementation", flush=True)
+    results = {}
+    for implementation in WS_IMPLEMENTATIONS:
+        for deflate in (False, True):
+            with tempfile.TemporaryDirectory(prefix="loki-bench-ws-") as tmp:
+                home = Path(tmp)
+                env = {
+                    "LOKI_WS_CLIENT_QUEUE": "50000", "LOKI_WATCHER_ENABLED": "false",
+                    "LOKI_WS_IMPLEMENTATION": implementation,
+                    "LOKI_WS_PER_MESSAGE_DEFLATE": str(deflate).lower(),
+                }  # fmt: skip
+                with server_process(home, f"sqlite:///{home}/bench.db", env) as (base, pid):
+                    cost = asyncio.run(delivery_cpu(base, pid, rounds))
+            results[(implementation, deflate)] = cost
+            label = f"{implementation}, deflate {'on' if deflate else 'off'}"
+            print(f"{label:<42} {cost:6.1f} µs server CPU per delivery", flush=True)
+    best = min(results, key=lambda key: results[key])
+    default = ("websockets-sansio", False)
+    print(
+        f"{'cheapest':<42} {best[0]}, deflate {'on' if best[1] else 'off'}; the default "
+        f"(websockets-sansio, deflate off) costs {results[default] / results[best]:.2f}x it"
     )
 
 
@@ -144,7 +223,8 @@ async def scenario(base: str, args: argparse.Namespace) -> None:
     await latency_round(base, project, task["id"], 1, args.events)
     await latency_round(base, project, task["id"], 100, args.events)
     await reach_all(base, project, task["id"], args.events_1000)
-    await throughput(base, project, args.seconds)
+    await throughput(base, project, args.seconds, batch=True)
+    await throughput(base, project, args.seconds, batch=False)
 
 
 def main() -> None:
@@ -152,6 +232,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=500)
     parser.add_argument("--events-1000", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--cpu-rounds", type=int, default=10, help="bulk requests of 200 events")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="loki-bench-") as tmp:
         home = Path(tmp)
@@ -159,6 +240,7 @@ def main() -> None:
         env = {"LOKI_WS_CLIENT_QUEUE": "20000", "LOKI_WATCHER_ENABLED": "false"}
         with running_server(home, f"sqlite:///{home}/bench.db", env) as base:
             asyncio.run(scenario(base, args))
+    compare_implementations(args.cpu_rounds)
 
 
 if __name__ == "__main__":

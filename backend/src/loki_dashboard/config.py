@@ -38,6 +38,8 @@ ENV_NAMES: dict[str, str] = {
     "ws_max_connections": "LOKI_WS_MAX_CONNECTIONS",
     "ws_client_queue": "LOKI_WS_CLIENT_QUEUE",
     "ws_replay_size": "LOKI_WS_REPLAY_SIZE",
+    "ws_implementation": "LOKI_WS_IMPLEMENTATION",
+    "ws_per_message_deflate": "LOKI_WS_PER_MESSAGE_DEFLATE",
     "watcher_enabled": "LOKI_WATCHER_ENABLED",
     "import_registry": "LOKI_IMPORT_REGISTRY",
     "reconcile_seconds": "LOKI_RECONCILE_SECONDS",
@@ -89,6 +91,12 @@ class Settings(BaseSettings):
     ws_max_connections: int = Field(default=2000, alias="LOKI_WS_MAX_CONNECTIONS", ge=1)
     ws_client_queue: int = Field(default=2000, alias="LOKI_WS_CLIENT_QUEUE", ge=1)
     ws_replay_size: int = Field(default=5000, alias="LOKI_WS_REPLAY_SIZE", ge=1)
+    # uvicorn's WebSocket implementation and compression. The defaults are the cheapest server
+    # CPU per delivery measured by bench/realtime.py; deflate only pays on slow remote links.
+    ws_implementation: Literal["websockets-sansio", "websockets", "wsproto"] = Field(
+        default="websockets-sansio", alias="LOKI_WS_IMPLEMENTATION"
+    )
+    ws_per_message_deflate: bool = Field(default=False, alias="LOKI_WS_PER_MESSAGE_DEFLATE")
     # Watch every project's .loki/ folder and mirror it into the database.
     watcher_enabled: bool = Field(default=True, alias="LOKI_WATCHER_ENABLED")
     # Import the projects runs registered in $LOKI_HOME/dashboard/projects.json.

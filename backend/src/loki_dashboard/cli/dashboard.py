@@ -92,14 +92,14 @@ def start(
     click.echo(
         f"Loki Dashboard on http://{settings.host}:{settings.port} ({settings.database_kind})"
     )
-    # websockets-sansio without per-message deflate: the cheapest delivery per message measured
-    # here (deflate about doubles the server CPU per delivery; see bench/realtime.py).
+    # By default websockets-sansio without per-message deflate: the cheapest server CPU per
+    # delivery measured (bench/realtime.py prints the comparison).
     options: dict[str, Any] = {
         "host": settings.host,
         "port": settings.port,
         "log_level": settings.log_level,
-        "ws": "websockets-sansio",
-        "ws_per_message_deflate": False,
+        "ws": settings.ws_implementation,
+        "ws_per_message_deflate": settings.ws_per_message_deflate,
     }
     if workers == 1:
         uvicorn.run(create_app(settings), **options)
