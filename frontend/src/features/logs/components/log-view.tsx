@@ -1,5 +1,5 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { memo, useEffect, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import type { LogEntry } from "@/lib/api-types";
 import { toast } from "@/lib/toast";
@@ -69,11 +69,14 @@ export function LogView({ projectId }: { projectId: string }) {
     [hits, hitIndex],
   );
 
+  const itemKey = useCallback((index: number) => lines[index]?.id ?? index, [lines]);
   const virtual = useVirtualizer({
     count: lines.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW,
-    overscan: 30,
+    // Keyed by line id: rows still on screen after a scroll keep their DOM and only move.
+    getItemKey: itemKey,
+    overscan: 10,
   });
 
   // Follow the tail: after the new rows are laid out, stick to the bottom. (`lines` may be the
@@ -209,6 +212,9 @@ export function LogView({ projectId }: { projectId: string }) {
                 position: "absolute",
                 top: 0,
                 left: 0,
+                height: ROW,
+                // Each row lays out on its own: a new row never makes the others lay out again.
+                contain: "layout style",
                 transform: `translateY(${item.start}px)`,
               }}
             >
