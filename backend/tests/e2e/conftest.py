@@ -6,9 +6,11 @@ Never a downloaded browser. `make test` installs Chromium and builds the web app
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -60,10 +62,29 @@ def server(loki_home: Path) -> Iterator[Server]:
     """A real server on SQLite (the browser tests are about the UI, not the database) whose
     runner command is the protocol simulator."""
     url = f"sqlite+aiosqlite:///{loki_home / 'dashboard.db'}"
-    with running_server(
-        loki_home, url, LOKI_RUNNER_COMMAND=SLOW_RUNNER, LOKI_RECONCILE_SECONDS="5"
-    ) as live:
-        yield live
+    try:
+        with running_server(
+            loki_home, url, LOKI_RUNNER_COMMAND=SLOW_RUNNER, LOKI_RECONCILE_SECONDS="5"
+        ) as live:
+            yield live
+    finally:
+        # Runs outlive the dashboard by design (and the simulator, like the real runner, takes
+        # SIGTERM as "pause"): end the ones this test started, or they pile up for the session.
+        _kill_runs_under(loki_home.parent)
+
+
+def _kill_runs_under(root: Path) -> None:
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+            cwd = Path(os.readlink(entry / "cwd"))
+        except OSError:
+            continue
+        if b"loki_dashboard simulate" in command and cwd.is_relative_to(root):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(entry.name), signal.SIGKILL)
 
 
 @pytest.fixture

@@ -1,23 +1,33 @@
-import { lazy, Suspense } from "react";
+import { lazy, Suspense, useEffect } from "react";
 import { createBrowserRouter, Navigate, RouterProvider } from "react-router-dom";
+import { boardQuery } from "@/features/board/api/tasks";
+import { queryClient } from "@/lib/query-client";
 import { AppLayout } from "./layout";
 import { OverviewRoute } from "./routes/overview";
 import { ProjectRoute } from "./routes/project";
 
-// Screens past the first are loaded when visited, keeping the first download small.
-const BoardRoute = lazy(() => import("./routes/board").then((m) => ({ default: m.BoardRoute })));
-const AgentsRoute = lazy(() => import("./routes/agents").then((m) => ({ default: m.AgentsRoute })));
-const LogsRoute = lazy(() => import("./routes/logs").then((m) => ({ default: m.LogsRoute })));
-const SystemRoute = lazy(() => import("./routes/system").then((m) => ({ default: m.SystemRoute })));
-const SessionsRoute = lazy(() =>
-  import("./routes/sessions").then((m) => ({ default: m.SessionsRoute })),
-);
-const LearningsRoute = lazy(() =>
-  import("./routes/learnings").then((m) => ({ default: m.LearningsRoute })),
-);
-const SettingsRoute = lazy(() =>
-  import("./routes/settings").then((m) => ({ default: m.SettingsRoute })),
-);
+// Screens past the first are not in the first download; they are fetched once the app is idle
+// (so a click does not wait for one) or when visited first, whichever comes sooner.
+const screens = {
+  board: () => import("./routes/board"),
+  agents: () => import("./routes/agents"),
+  logs: () => import("./routes/logs"),
+  system: () => import("./routes/system"),
+  sessions: () => import("./routes/sessions"),
+  learnings: () => import("./routes/learnings"),
+  settings: () => import("./routes/settings"),
+};
+const BoardRoute = lazy(() => screens.board().then((m) => ({ default: m.BoardRoute })));
+const AgentsRoute = lazy(() => screens.agents().then((m) => ({ default: m.AgentsRoute })));
+const LogsRoute = lazy(() => screens.logs().then((m) => ({ default: m.LogsRoute })));
+const SystemRoute = lazy(() => screens.system().then((m) => ({ default: m.SystemRoute })));
+const SessionsRoute = lazy(() => screens.sessions().then((m) => ({ default: m.SessionsRoute })));
+const LearningsRoute = lazy(() => screens.learnings().then((m) => ({ default: m.LearningsRoute })));
+const SettingsRoute = lazy(() => screens.settings().then((m) => ({ default: m.SettingsRoute })));
+
+function preloadScreens(): void {
+  for (const load of Object.values(screens)) void load().catch(() => undefined);
+}
 
 const wait = (node: React.ReactNode) => (
   <Suspense fallback={<p className="text-slate-500">Loading…</p>}>{node}</Suspense>
@@ -32,7 +42,16 @@ const router = createBrowserRouter([
         path: "projects/:projectId",
         element: <ProjectRoute />,
         children: [
-          { index: true, element: wait(<BoardRoute />) },
+          {
+            index: true,
+            element: wait(<BoardRoute />),
+            // The board's tasks are asked for as the navigation starts, not once its code has
+            // arrived and mounted (on a cold load that wait was most of the first render).
+            loader: ({ params }) => {
+              if (params.projectId) void queryClient.prefetchQuery(boardQuery(params.projectId));
+              return null;
+            },
+          },
           { path: "agents", element: wait(<AgentsRoute />) },
           { path: "logs", element: wait(<LogsRoute />) },
           { path: "system", element: wait(<SystemRoute />) },
@@ -47,5 +66,9 @@ const router = createBrowserRouter([
 ]);
 
 export function AppRouter() {
+  useEffect(() => {
+    const idle = window.requestIdleCallback ?? ((fn: () => void) => window.setTimeout(fn, 1000));
+    idle(preloadScreens);
+  }, []);
   return <RouterProvider router={router} />;
 }
