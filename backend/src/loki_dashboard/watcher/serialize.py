@@ -9,7 +9,6 @@ from typing import Any
 
 from loki_dashboard.models import Agent, RunSession
 from loki_dashboard.schemas import agents as agent_schemas
-from loki_dashboard.schemas import logs as log_schemas
 from loki_dashboard.schemas import sessions as session_schemas
 from loki_dashboard.schemas import tasks as task_schemas
 
@@ -29,14 +28,20 @@ def agent_data(row: Agent) -> dict[str, Any]:
 
 
 def log_data(attributes: dict[str, Any]) -> dict[str, Any]:
-    """`LogEntry`'s JSON shape, built directly: thousands of lines a second go through here."""
+    """`LogEntry`'s JSON shape, built directly: thousands of lines a second go through here.
+    tests/watcher/test_serialize.py holds it to the schema's own output."""
+    project_id, session_id = attributes.get("project_id"), attributes.get("session_id")
     return {
-        name: _json_value(attributes.get("meta" if name == "metadata" else name))
-        for name in LOG_FIELDS
+        "id": attributes.get("id"),
+        "project_id": str(project_id) if project_id is not None else None,
+        "session_id": str(session_id) if session_id is not None else None,
+        "timestamp": _json_value(attributes.get("timestamp")),
+        "level": attributes.get("level"),
+        "source": attributes.get("source"),
+        "message": attributes.get("message"),
+        "metadata": attributes.get("meta"),
+        "raw": attributes.get("raw"),
     }
-
-
-LOG_FIELDS = tuple(log_schemas.LogEntry.model_fields)
 
 
 def _json_value(value: Any) -> Any:
