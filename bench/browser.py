@@ -3,8 +3,8 @@ first render of a 2,000-card board, `.loki` file write → change painted on the
 frame times while scrolling a 100,000-line log view.
 
 Scroll frames: the log's 100,000 lines arrive the way a run writes them (appended to
-`.loki/logs/agent.log`, tailed by the watcher, streamed over SSE). Then the view is scrolled a
-screenful per animation frame, and each frame's main-thread work is timed from the start of its
+`.loki/logs/agent.log`, tailed by the watcher, streamed over SSE). Then the view is scrolled at
+fast-wheel speed and at a screenful per animation frame (SCROLLS), and each frame's main-thread work is timed from the start of its
 requestAnimationFrame callback to a message posted there, which runs only after that frame's
 style, layout and paint (and the React render the scroll set off). Headless Chromium paces
 frames at 60 Hz, so the work, not the interval, is what shows whether a frame would be dropped.

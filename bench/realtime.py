@@ -160,11 +160,11 @@ async def throughput(base: str, project: str, seconds: float, *, batch: bool) ->
     )
 
 
-async def delivery_cpu(base: str, pid: int, rounds: int) -> float:
+async def delivery_cpu(base: str, pid: int, rounds: int, folder: Path) -> float:
     """Server CPU µs per delivered message (100 plain clients, deflate if the server offers it),
     net of the same requests with nobody listening."""
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-        folder = Path(tempfile.mkdtemp(prefix="loki-bench-project-"))
+        folder.mkdir()
         project = (await http.post("/api/projects", json={"path": str(folder)})).json()["id"]
         ids = await make_tasks(http, project, 200)
 
@@ -208,7 +208,7 @@ def compare_implementations(rounds: int) -> None:
                     "LOKI_WS_PER_MESSAGE_DEFLATE": str(deflate).lower(),
                 }  # fmt: skip
                 with server_process(home, f"sqlite:///{home}/bench.db", env) as (base, pid):
-                    cost = asyncio.run(delivery_cpu(base, pid, rounds))
+                    cost = asyncio.run(delivery_cpu(base, pid, rounds, home / "project"))
             results[(implementation, deflate)] = cost
             label = f"{implementation}, deflate {'on' if deflate else 'off'}"
             print(f"{label:<42} {cost:6.1f} µs server CPU per delivery", flush=True)
@@ -220,9 +220,9 @@ def compare_implementations(rounds: int) -> None:
     )
 
 
-async def scenario(base: str, args: argparse.Namespace) -> None:
+async def scenario(base: str, args: argparse.Namespace, folder: Path) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-        folder = Path(tempfile.mkdtemp(prefix="loki-bench-project-"))
+        folder.mkdir()
         project = (await http.post("/api/projects", json={"path": str(folder)})).json()["id"]
         task = (await http.post("/api/tasks", json={"project_id": project, "title": "x"})).json()
     await latency_round(base, project, task["id"], 1, args.events)
@@ -244,7 +244,7 @@ def main() -> None:
         print("\n== real-time delivery on SQLite (one server process)", flush=True)
         env = {"LOKI_WS_CLIENT_QUEUE": "20000", "LOKI_WATCHER_ENABLED": "false"}
         with running_server(home, f"sqlite:///{home}/bench.db", env) as base:
-            asyncio.run(scenario(base, args))
+            asyncio.run(scenario(base, args, home / "project"))
     compare_implementations(args.cpu_rounds)
 
 

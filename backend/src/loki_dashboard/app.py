@@ -70,6 +70,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub.start_heartbeat(settings.ws_heartbeat_seconds)
         app.state.started = time.monotonic()
         logger.info("database ready (%s)", database.kind)
+        # Everything built so far lives as long as the process: out of the collector's sight,
+        # a full collection no longer walks it (pauses of tens of ms under a burst of events).
+        # Done before the watcher starts, whose first scan would otherwise wait ~100 ms behind
+        # this collection at 1,000 projects.
+        gc.collect()
+        gc.freeze()
         if database.kind == "postgresql":
             watcher_role = await pg_locks.hold(dsn, pg_locks.WATCHER_LOCK, wait=False)
         if database.kind != "postgresql" or watcher_role is not None:
@@ -80,10 +86,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         else:
             app.state.watcher = None
             logger.info("another server process watches the projects; this one serves only")
-        # Everything built so far lives as long as the process: out of the collector's sight,
-        # a full collection no longer walks it (pauses of tens of ms under a burst of events).
-        gc.collect()
-        gc.freeze()
         yield
     finally:
         if getattr(app.state, "watcher", None) is not None:

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect } from "react";
+import { type ComponentType, lazy, Suspense, useEffect } from "react";
 import { createBrowserRouter, Navigate, RouterProvider } from "react-router-dom";
 import { boardQuery } from "@/features/board/api/tasks";
 import { queryClient } from "@/lib/query-client";
@@ -17,13 +17,17 @@ const screens = {
   learnings: () => import("./routes/learnings"),
   settings: () => import("./routes/settings"),
 };
-const BoardRoute = lazy(() => screens.board().then((m) => ({ default: m.BoardRoute })));
-const AgentsRoute = lazy(() => screens.agents().then((m) => ({ default: m.AgentsRoute })));
-const LogsRoute = lazy(() => screens.logs().then((m) => ({ default: m.LogsRoute })));
-const SystemRoute = lazy(() => screens.system().then((m) => ({ default: m.SystemRoute })));
-const SessionsRoute = lazy(() => screens.sessions().then((m) => ({ default: m.SessionsRoute })));
-const LearningsRoute = lazy(() => screens.learnings().then((m) => ({ default: m.LearningsRoute })));
-const SettingsRoute = lazy(() => screens.settings().then((m) => ({ default: m.SettingsRoute })));
+/** A lazily loaded screen: the named export of one of `screens`. */
+function screen<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
+  return lazy(() => load().then((m) => ({ default: m[name] })));
+}
+const BoardRoute = screen(screens.board, "BoardRoute");
+const AgentsRoute = screen(screens.agents, "AgentsRoute");
+const LogsRoute = screen(screens.logs, "LogsRoute");
+const SystemRoute = screen(screens.system, "SystemRoute");
+const SessionsRoute = screen(screens.sessions, "SessionsRoute");
+const LearningsRoute = screen(screens.learnings, "LearningsRoute");
+const SettingsRoute = screen(screens.settings, "SettingsRoute");
 
 function preloadScreens(): void {
   for (const load of Object.values(screens)) void load().catch(() => undefined);

@@ -30,11 +30,10 @@ def agent_data(row: Agent) -> dict[str, Any]:
 def log_data(attributes: dict[str, Any]) -> dict[str, Any]:
     """`LogEntry`'s JSON shape, built directly: thousands of lines a second go through here.
     tests/watcher/test_serialize.py holds it to the schema's own output."""
-    project_id, session_id = attributes.get("project_id"), attributes.get("session_id")
     return {
         "id": attributes.get("id"),
-        "project_id": str(project_id) if project_id is not None else None,
-        "session_id": str(session_id) if session_id is not None else None,
+        "project_id": _json_value(attributes.get("project_id")),
+        "session_id": _json_value(attributes.get("session_id")),
         "timestamp": _json_value(attributes.get("timestamp")),
         "level": attributes.get("level"),
         "source": attributes.get("source"),
