@@ -166,6 +166,64 @@ class TestListTasks:
             assert response.json()["error"]["message"]
 
 
+class TestBoard:
+    async def test_board_is_the_paged_list_in_one_answer_with_totals(
+        self, client: httpx.AsyncClient, project: dict[str, Any], tmp_path: Path
+    ) -> None:
+        other = await create_project(client, tmp_path / "other")
+        await create_task(client, other["id"], "not on this board")
+        parent = await create_task(client, project["id"], "epic", labels=["x"])
+        for n in range(12):
+            await create_task(
+                client,
+                project["id"],
+                f"t{n}",
+                status=STATUSES[n % 5],
+                description="d" if n % 2 else None,
+                parent_id=parent["id"] if n == 3 else None,
+                metadata={"n": n} if n == 4 else None,
+            )
+        listed = (
+            await client.get("/api/tasks", params={"project_id": project["id"], "limit": 500})
+        ).json()["items"]
+        response = await client.get("/api/tasks/board", params={"project_id": project["id"]})
+        assert response.status_code == 200, response.text
+        board = response.json()
+        # The same cards, in the same order, with the same values as the validated list.
+        assert board["items"] == listed
+        totals = {"pending": 4, "in_progress": 3, "review": 2, "completed": 2, "failed": 2}
+        assert board["totals"] == totals
+        assert board["truncated"] == []
+
+    async def test_long_columns_are_cut_and_named(
+        self,
+        client: httpx.AsyncClient,
+        project: dict[str, Any],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        from loki_dashboard.services import tasks as service
+
+        monkeypatch.setattr(service, "BOARD_LIMIT", 3)
+        for n in range(5):
+            await create_task(client, project["id"], f"p{n}")
+        await create_task(client, project["id"], "done", status="completed")
+        board = (await client.get("/api/tasks/board", params={"project_id": project["id"]})).json()
+        assert titles(board["items"]) == ["p0", "p1", "p2", "done"]
+        assert board["totals"]["pending"] == 5
+        assert board["truncated"] == ["pending"]
+
+    async def test_unknown_project_is_404_and_missing_id_is_422(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        missing = str(uuid.uuid4())
+        response = await client.get("/api/tasks/board", params={"project_id": missing})
+        assert response.status_code == 404
+        assert missing in response.json()["error"]["message"]
+        response = await client.get("/api/tasks/board")
+        assert response.status_code == 422
+        assert response.json()["error"]["message"]
+
+
 class TestUpdateTask:
     async def test_patch_changes_only_sent_fields(
         self, client: httpx.AsyncClient, project: dict[str, Any]

@@ -99,6 +99,37 @@ async def test_global_and_project_subscription_gets_each_event_once(
         messages.append(message)
     created = [m for m in messages if m["type"] == "task:created"]
     assert [m["data"]["title"] for m in created] == ["t0", "t1", "t2"]
+    # The narrower channel's copy is the one sent (global's log lines travel without text).
+    assert {m["channel"] for m in created} == {f"project:{project['id']}"}
+    await ws.close()
+
+
+async def test_a_channel_added_with_since_brings_what_the_connection_had_not_had(
+    live_server: Server, tmp_path: Path
+) -> None:
+    """A page fetches a project's data, then subscribes its channel on a live connection with
+    the connection's last seq: the project's events since then arrive, even those numbered
+    below events that other channels already brought, and none twice."""
+    first = await register(live_server, tmp_path / "first")
+    second = await register(live_server, tmp_path / "second")
+    ws = await connect(live_server.url)
+    since = (await subscribe(ws, [f"project:{first['id']}"]))["seq"]
+    await api(live_server, "POST", "/api/tasks",
+              json={"project_id": second["id"], "title": "missed"})  # fmt: skip
+    await api(live_server, "POST", "/api/tasks",
+              json={"project_id": first["id"], "title": "had"})  # fmt: skip
+    had = await next_of(ws, {"task:created"})
+    assert had["data"]["title"] == "had"
+    answer = await subscribe(ws, [f"project:{second['id']}", f"project:{first['id']}"], since)
+    assert answer["type"] == "subscribed"
+    replayed = await next_of(ws, {"task:created"})
+    assert replayed["data"]["title"] == "missed"
+    assert replayed["seq"] < had["seq"]
+    await send(ws, type="ping")
+    rest = []
+    while (message := await next_message(ws))["type"] != "pong":
+        rest.append(message)
+    assert [m for m in rest if m["type"] == "task:created"] == []  # "had" is not sent again
     await ws.close()
 
 

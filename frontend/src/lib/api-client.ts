@@ -78,23 +78,3 @@ export const api = {
   patch: <T>(path: string, body: unknown) => request<T>("PATCH", path, { body }),
   delete: <T>(path: string) => request<T>("DELETE", path),
 };
-
-/** Every page of a cursor-paged list (used for boards, which show all their cards). */
-export async function getAllPages<T>(
-  path: string,
-  query: Query,
-  signal?: AbortSignal,
-): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: { items: T[]; next_cursor: string | null } = await api.get(
-      path,
-      { ...query, limit: 500, cursor },
-      signal,
-    );
-    items.push(...page.items);
-    cursor = page.next_cursor;
-  } while (cursor);
-  return items;
-}

@@ -65,6 +65,14 @@ export interface Task {
   updated_at: string;
 }
 
+/** GET /api/tasks/board: every column of a project's board in one answer. */
+export interface TaskBoard {
+  items: Task[];
+  totals: Record<TaskStatus, number>;
+  /** Columns with more cards than the server sends in one board. */
+  truncated: TaskStatus[];
+}
+
 export interface TaskDraft {
   title: string;
   description?: string | null;

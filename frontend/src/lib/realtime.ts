@@ -36,6 +36,9 @@ export interface RealtimeOptions {
 }
 
 const OPEN = 1;
+// How many recent event seqs are remembered to drop duplicates (events can arrive out of seq
+// order when a channel is added: its replay follows what other channels already brought).
+const SEEN_KEPT = 4096;
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 15_000;
 // After this many failed attempts in a row the indicator says "offline" (retries go on).
@@ -51,6 +54,9 @@ export class RealtimeConnection {
   private socket: SocketLike | null = null;
   private readonly counts = new Map<string, number>();
   private lastSeq: number | null = null;
+  private readonly seen = new Set<number>();
+  // A subscribe sent without `since` (nothing known yet): data read before it may miss events.
+  private freshPending = false;
   private attempts = 0;
   private status: Status = "connecting";
   private retryHandle: unknown = null;
@@ -96,11 +102,13 @@ export class RealtimeConnection {
     socket?.close(1000, "page closed");
   }
 
-  /** Keep `channel` subscribed while the returned function has not been called. */
+  /** Keep `channel` subscribed while the returned function has not been called. Added to a
+   * live connection, it asks for the channel's events since the connection's last seq, so
+   * whatever changed between the screen's REST read and this subscribe still arrives. */
   subscribe(channel: string): () => void {
     const count = this.counts.get(channel) ?? 0;
     this.counts.set(channel, count + 1);
-    if (count === 0 && this.isOpen()) this.send({ type: "subscribe", channels: [channel] });
+    if (count === 0 && this.isOpen()) this.sendSubscribe([channel]);
     let done = false;
     return () => {
       if (done) return;
@@ -123,6 +131,13 @@ export class RealtimeConnection {
     this.socket?.send(JSON.stringify(message));
   }
 
+  private sendSubscribe(channels: string[]): void {
+    const message: Record<string, unknown> = { type: "subscribe", channels };
+    if (this.lastSeq !== null) message.since = this.lastSeq;
+    else this.freshPending = true;
+    this.send(message);
+  }
+
   private setStatus(status: Status): void {
     this.status = status;
     this.opts.onStatus?.(status, this.lastSeq, this.attempts);
@@ -141,13 +156,14 @@ export class RealtimeConnection {
     socket.onopen = () => {
       const channels = this.channels;
       if (channels.length === 0) {
+        // Learn where the server's events stand, so a channel added later can ask for
+        // everything since now.
+        if (this.lastSeq === null) this.send({ type: "ping" });
         this.markLive();
         return;
       }
-      const message: Record<string, unknown> = { type: "subscribe", channels };
-      if (this.lastSeq !== null) message.since = this.lastSeq;
       this.bulkPending = channels.length > 1;
-      this.send(message);
+      this.sendSubscribe(channels);
     };
     socket.onmessage = (event) => this.handle(event.data);
     socket.onclose = () => {
@@ -199,6 +215,15 @@ export class RealtimeConnection {
     this.staleHandle = null;
   }
 
+  private remember(seq: number): void {
+    this.seen.add(seq);
+    if (this.seen.size > SEEN_KEPT) {
+      const oldest = this.seen.values().next().value;
+      if (oldest !== undefined) this.seen.delete(oldest);
+    }
+    if (this.lastSeq === null || seq > this.lastSeq) this.lastSeq = seq;
+  }
+
   private handle(raw: unknown): void {
     if (typeof raw !== "string") return;
     let parsed: WireMessage | WireMessage[];
@@ -220,16 +245,24 @@ export class RealtimeConnection {
         // Without `since` we start from now; with it the replay that follows carries seqs.
         if (this.lastSeq === null && typeof message.seq === "number") this.lastSeq = message.seq;
         this.markLive();
+        if (this.freshPending) {
+          // Screens read their data while the socket was still opening: what changed in
+          // between came before this subscription, so read it again.
+          this.freshPending = false;
+          this.opts.onResync();
+        }
         return;
       case "resync":
         this.lastSeq = typeof message.seq === "number" ? message.seq : null;
         this.opts.onResync();
-        if (this.isOpen() && this.channels.length > 0) {
-          this.send({ type: "subscribe", channels: this.channels });
-        }
+        // The reload reads from after this seq: events since it are replayed, none lost.
+        if (this.isOpen() && this.channels.length > 0) this.sendSubscribe(this.channels);
+        return;
+      case "pong":
+        if (this.lastSeq === null && typeof message.seq === "number") this.lastSeq = message.seq;
+        if (this.status !== "live" && this.isOpen()) this.markLive();
         return;
       case "heartbeat":
-      case "pong":
       case "unsubscribed":
         if (this.status !== "live" && this.isOpen()) this.markLive();
         return;
@@ -250,8 +283,8 @@ export class RealtimeConnection {
       }
       default:
         if (typeof message.seq === "number") {
-          if (this.lastSeq !== null && message.seq <= this.lastSeq) return; // already seen
-          this.lastSeq = message.seq;
+          if (this.seen.has(message.seq)) return; // already had, through another channel
+          this.remember(message.seq);
         }
         this.opts.onEvent(message);
     }

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 
 from loki_dashboard.api.deps import AuditDep, SessionDep
+from loki_dashboard.api.fast_json import FastJSONResponse
 from loki_dashboard.errors import Conflict, InvalidInput, NotFound, error_responses
 from loki_dashboard.models import Task
 from loki_dashboard.repositories.tasks import TaskFilter
@@ -49,6 +50,17 @@ async def list_tasks(
     )
     items, next_cursor = await service.list_page(session, where, cursor=cursor, limit=limit)
     return {"items": items, "next_cursor": next_cursor}
+
+
+@router.get(
+    "/board",
+    response_model=schemas.TaskBoard,
+    response_class=FastJSONResponse,
+    responses=error_responses(NotFound),
+)
+async def get_board(project_id: uuid.UUID, session: SessionDep) -> FastJSONResponse:
+    """Get a project's whole board in one answer: every column's cards, in order."""
+    return FastJSONResponse(await service.board(session, project_id))
 
 
 @router.post(

@@ -28,30 +28,38 @@ class Client:
         self.websocket = websocket
         self.batch = batch
         self.channels: set[str] = set()
-        self.last_seq = 0
+        self.last_seq = 0  # the newest event queued for this client
+        self.sent_seq = 0  # the newest event handed to its socket
         self.close_reason: str | None = None
         self.lagged = asyncio.Event()
-        self._queue: asyncio.Queue[str] = asyncio.Queue(queue_size)
+        self._queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue(queue_size)
 
     def offer(self, seq: int, text: str) -> None:
-        """Queue an event unless this client already has it (an event reaches a client once,
-        whichever of its channels it came on)."""
+        """Queue a live event unless this client already has it (an event reaches a client
+        once, whichever of its channels it came on)."""
         if seq <= self.last_seq:
             return
-        if self._put(text):
+        if self._put(seq, text):
             self.last_seq = seq
 
-    def send_control(self, text: str) -> None:
-        self._put(text)
+    def replay(self, seq: int, text: str) -> None:
+        """Queue a missed event (the hub has checked it is not one this client had)."""
+        if self._put(seq, text):
+            self.last_seq = max(self.last_seq, seq)
 
-    def _put(self, text: str) -> bool:
+    def send_control(self, text: str) -> None:
+        self._put(0, text)
+
+    def _put(self, seq: int, text: str) -> bool:
         if self.close_reason is not None:
             return False
         try:
-            self._queue.put_nowait(text)
+            self._queue.put_nowait((seq, text))
         except asyncio.QueueFull:
+            # What was queued but not sent is dropped with the connection: resume from what
+            # went out.
             self.close_reason = (
-                f"too far behind; reconnect and subscribe with since={self.last_seq}"
+                f"too far behind; reconnect and subscribe with since={self.sent_seq}"
             )
             self.lagged.set()
             return False
@@ -61,15 +69,18 @@ class Client:
         """Send queued messages in order until the connection ends."""
         queue = self._queue
         while True:
-            text = await queue.get()
+            seq, text = await queue.get()
             if self.batch and not queue.empty():
-                parts, size = [text], len(text)
+                parts, size, newest = [text], len(text), seq
                 while size < MAX_BATCH_CHARS and not queue.empty():
-                    text = queue.get_nowait()
+                    seq, text = queue.get_nowait()
                     parts.append(text)
                     size += len(text) + 1
-                text = "[" + ",".join(parts) + "]"
+                    newest = max(newest, seq)
+                text, seq = "[" + ",".join(parts) + "]", newest
             await self.websocket.send_text(text)
+            if seq > self.sent_seq:
+                self.sent_seq = seq
 
     async def close(self, code: int, reason: str) -> None:
         """Close, but never let a stalled peer hold us up for more than a second."""

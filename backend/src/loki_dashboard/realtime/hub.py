@@ -21,6 +21,11 @@ logger = logging.getLogger(__name__)
 Listener = Callable[[int, DomainEvent], None]
 
 
+def _breadth(channel: str) -> int:
+    """0 for a session's channel, 1 for a project's, 2 for global."""
+    return 0 if channel.startswith("session:") else 1 if channel.startswith("project:") else 2
+
+
 class Resync(Exception):
     """The client's `since` is older than what is kept: it must reload by REST."""
 
@@ -48,7 +53,9 @@ class Hub:
         """Hand one numbered event to its channels' replay stores, clients and listeners."""
         self.seq = max(self.seq, seq)
         encoder = EventEncoder(seq, event)
-        for channel in channels_of(event):
+        # Narrowest first: a client on `global` and on the project gets the project's copy
+        # (global's log lines carry no text); the others are then skipped as already had.
+        for channel in reversed(channels_of(event)):
             text = encoder.for_channel(channel)
             kept = self._replay.get(channel)
             if kept is None:
@@ -71,19 +78,31 @@ class Hub:
 
     # -- clients ----------------------------------------------------------------------------
     def subscribe(self, client: Client, channels: Iterable[str], since: int | None) -> None:
-        """Replay what `client` missed on `channels` after `since`, then add it to them."""
+        """Replay what `client` missed on `channels` after `since`, then add it to them.
+
+        Only channels it is not on yet are replayed, and only events it has not had through
+        the channels it is already on (a page that adds a project's channel to a live
+        connection gets the project's events since its last seq, none twice).
+        """
         channels = list(channels)
         self.check_resume(channels, since)
+        new = [channel for channel in channels if channel not in client.channels]
+        if since is not None and new:
+            had = {
+                seq
+                for channel in client.channels
+                for seq, _ in self._replay.get(channel, ())
+                if seq > since
+            }
+            missed: dict[int, str] = {}
+            for channel in sorted(new, key=_breadth):  # the narrowest channel's copy wins
+                for seq, text in self._replay.get(channel, ()):
+                    if seq > since and seq not in had and seq not in missed:
+                        missed[seq] = text
+            for seq in sorted(missed):
+                client.replay(seq, missed[seq])
         if since is not None:
-            missed = sorted(
-                item
-                for channel in channels
-                for item in self._replay.get(channel, ())
-                if item[0] > since
-            )
-            client.last_seq = max(client.last_seq, since)
-            for seq, text in missed:
-                client.offer(seq, text)
+            client.last_seq = max(client.last_seq, since)  # nothing at or before it comes live
         for channel in channels:
             self._subscribers[channel].add(client)
             client.channels.add(channel)

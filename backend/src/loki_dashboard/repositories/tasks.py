@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -116,6 +117,26 @@ async def list_page(
 
 async def get(session: AsyncSession, task_id: uuid.UUID) -> Task | None:
     return await session.get(Task, task_id)
+
+
+# The board's columns as plain rows: no ORM objects, so 2,000 cards cost one cheap query each.
+_BOARD_COLUMNS = tuple(Task.__table__.columns)
+_BOARD_KEYS = tuple(str("metadata" if c.key == "meta" else c.key) for c in _BOARD_COLUMNS)
+
+
+async def column_rows(
+    session: AsyncSession, project_id: uuid.UUID, status: str, *, limit: int
+) -> list[dict[str, Any]]:
+    """The first `limit` tasks of one Kanban column, in order, as plain dicts (every field of
+    the Task schema), read through the (project_id, status, column_order) index."""
+    result = await session.execute(
+        select(*_BOARD_COLUMNS)
+        .where(Task.project_id == project_id, Task.status == status)
+        .order_by(Task.column_order, Task.id)
+        .limit(limit)
+    )
+    keys = _BOARD_KEYS
+    return [dict(zip(keys, row, strict=True)) for row in result]
 
 
 async def get_many(

@@ -114,6 +114,16 @@ class Task(Schema):
     updated_at: datetime
 
 
+class TaskBoard(Schema):
+    """A project's whole board: every column's cards in order (at most BOARD_LIMIT each)."""
+
+    items: list[Task] = Field(description="Cards in board order: by column, then column_order")
+    totals: dict[TaskStatus, int] = Field(description="Cards in each column, shown or not")
+    truncated: list[TaskStatus] = Field(
+        description="Columns with more cards than were sent (page them with GET /api/tasks)"
+    )
+
+
 class TaskBulkResult(Schema):
     action: str
     items: list[Task] = Field(description="The tasks after the change (empty for delete)")

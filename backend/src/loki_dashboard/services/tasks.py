@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from loki_dashboard.db.types import utcnow
 from loki_dashboard.errors import Conflict, InvalidInput, NotFound
 from loki_dashboard.models import RunSession, Task
+from loki_dashboard.models.task import TASK_STATUSES
 from loki_dashboard.realtime.events import DomainEvent, stage_event
 from loki_dashboard.repositories import projects as projects_repo
 from loki_dashboard.repositories import tasks as repo
@@ -27,6 +28,8 @@ from loki_dashboard.services import task_queue_sync as queue_sync
 from loki_dashboard.services.cursors import decode_cursor, encode_cursor, invalid_cursor
 from loki_dashboard.services.task_queue_sync import wants_front
 
+# A board shows at most this many cards of one column; `truncated` names the longer ones.
+BOARD_LIMIT = 5_000
 # Deepest parent chain we walk when refusing cycles; real boards nest a few levels.
 MAX_PARENT_DEPTH = 10_000
 
@@ -64,6 +67,20 @@ async def list_page(
         return items, None
     items = items[:limit]
     return items, _encode(repo.sort_key(items[-1]))
+
+
+async def board(session: AsyncSession, project_id: uuid.UUID) -> dict[str, Any]:
+    """Every column of a project's board in one answer, as plain data (see schemas.TaskBoard)."""
+    if await projects_repo.get(session, project_id) is None:
+        raise NotFound(f"project {project_id} not found", details={"project_id": str(project_id)})
+    stats = await repo.column_stats(session, project_id, TASK_STATUSES)
+    totals = {status: stats[status][0] if status in stats else 0 for status in TASK_STATUSES}
+    items: list[dict[str, Any]] = []
+    for status, total in totals.items():
+        if total:
+            items.extend(await repo.column_rows(session, project_id, status, limit=BOARD_LIMIT))
+    truncated = [status for status, total in totals.items() if total > BOARD_LIMIT]
+    return {"items": items, "totals": totals, "truncated": truncated}
 
 
 async def get(session: AsyncSession, task_id: uuid.UUID) -> Task:

@@ -5,17 +5,30 @@
  */
 
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
-import { ApiError, api, getAllPages } from "@/lib/api-client";
-import type { Task, TaskDraft, TaskStatus } from "@/lib/api-types";
+import { ApiError, api } from "@/lib/api-client";
+import type { Task, TaskBoard, TaskDraft, TaskStatus } from "@/lib/api-types";
 import { applyMove } from "@/lib/board-state";
 import { keys } from "@/lib/query-keys";
 import { toast } from "@/lib/toast";
 
+/** The whole board in one request (four 500-task pages took most of a 2,000-card first render). */
+async function fetchBoard(projectId: string, signal: AbortSignal): Promise<Task[]> {
+  const board = await api.get<TaskBoard>("/api/tasks/board", { project_id: projectId }, signal);
+  if (board.truncated.length) {
+    const cut = board.truncated.map((s) => `${s.replace("_", " ")} (${board.totals[s]})`);
+    toast.info(`Showing the first ${BOARD_LIMIT.toLocaleString()} cards of: ${cut.join(", ")}.`);
+  }
+  return board.items;
+}
+
 export const boardQuery = (projectId: string) =>
   queryOptions({
     queryKey: keys.board(projectId),
-    queryFn: ({ signal }) => getAllPages<Task>("/api/tasks", { project_id: projectId }, signal),
+    queryFn: ({ signal }) => fetchBoard(projectId, signal),
   });
+
+// The server's cap on the cards of one column in a board (services/tasks.py BOARD_LIMIT).
+const BOARD_LIMIT = 5000;
 
 export interface MoveRequest {
   id: string;
