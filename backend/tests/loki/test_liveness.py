@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from loki_dashboard.loki.liveness import is_loki_process, run_status
+from loki_dashboard.loki.liveness import RunStatus, is_loki_process, run_status
 from loki_dashboard.loki.run_state import parse_autonomy_state
 from tests.loki.processes import wait_for_exec
 
@@ -116,3 +116,43 @@ class TestLiveness:
         (loki_dir / "loki.pid").write_text(str(loki_process))
         paused = parse_autonomy_state({"status": "paused"})
         assert run_status(loki_dir, autonomy=paused).status == "paused"
+
+
+class TestWithKnownFiles:
+    """The watcher passes the files its scan found; the answer must be the one a lookup of
+    every file gives."""
+
+    @staticmethod
+    def present(loki_dir: Path) -> set[str]:
+        return {p.relative_to(loki_dir).as_posix() for p in loki_dir.rglob("*") if p.is_file()}
+
+    def test_same_answer_as_looking_each_file_up(
+        self, loki_dir: Path, loki_process: int, dead_pid: int
+    ) -> None:
+        def both() -> tuple[RunStatus, RunStatus]:
+            return run_status(loki_dir), run_status(loki_dir, present=self.present(loki_dir))
+
+        (loki_dir / "sessions" / "s1").mkdir(parents=True)
+        (loki_dir / "sessions" / "s1" / "loki.pid").write_text(str(dead_pid))
+        first, second = both()
+        assert first == second
+        assert first.status == "stopped"
+        (loki_dir / "pids").mkdir()
+        (loki_dir / "pids" / "runner.json").write_text(
+            json.dumps({"kind": "runner", "pid": loki_process})
+        )
+        (loki_dir / "PAUSE").touch()
+        first, second = both()
+        assert first == second
+        assert first.status == "paused"
+        (loki_dir / "STOP").touch()
+        first, second = both()
+        assert first == second
+        assert first.status == "stopping"
+
+    def test_a_file_missing_from_the_scan_is_not_looked_for(
+        self, loki_dir: Path, loki_process: int
+    ) -> None:
+        (loki_dir / "loki.pid").write_text(str(loki_process))
+        assert run_status(loki_dir, present=set()).alive is False
+        assert run_status(loki_dir, present={"loki.pid"}).alive is True

@@ -7,9 +7,10 @@ and its command line looks like a Loki run.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -96,31 +97,40 @@ def is_loki_process(pid: int) -> bool:
     return process_exists(pid) and looks_like_loki(pid)
 
 
-def candidate_pids(loki_dir: Path) -> list[tuple[str, int]]:
-    """(file, pid) of every pid file that could prove a run alive, most specific first."""
+def candidate_pids(loki_dir: Path, present: Collection[str] | None = None) -> list[tuple[str, int]]:
+    """(file, pid) of every pid file that could prove a run alive, most specific first.
+
+    `present`: the `/`-separated paths inside `loki_dir` known to exist (a watcher's scan),
+    which saves looking for the pid files with a glob each.
+    """
     found: list[tuple[str, int]] = []
 
-    def add(path: Path) -> None:
-        pid = read_pid_file(path)
-        if pid is not None:
-            found.append((str(path.relative_to(loki_dir)), pid))
+    def matching(pattern: str) -> list[str]:
+        if present is not None:
+            rels = [rel for rel in present if fnmatch.fnmatchcase(rel, pattern)]
+        else:
+            rels = [path.relative_to(loki_dir).as_posix() for path in loki_dir.glob(pattern)]
+        return sorted(rel for rel in rels if not is_ignored_name(rel.rsplit("/", 1)[-1]))
 
-    add(loki_dir / "loki.pid")
+    def add(rel: str) -> None:
+        pid = read_pid_file(loki_dir / rel)
+        if pid is not None:
+            found.append((rel, pid))
+
+    if present is None or "loki.pid" in present:
+        add("loki.pid")
     for pattern in ("sessions/*/loki.pid", "run-*.pid", "run.pid"):
-        for path in sorted(loki_dir.glob(pattern)):
-            if not is_ignored_name(path.name):
-                add(path)
-    for path in sorted(loki_dir.glob("pids/*.json")):
-        if is_ignored_name(path.name):
-            continue
+        for rel in matching(pattern):
+            add(rel)
+    for rel in matching("pids/*.json"):
         try:
-            data = as_dict(json.loads(path.read_bytes()[:65536]))
+            data = as_dict(json.loads((loki_dir / rel).read_bytes()[:65536]))
         except (OSError, ValueError):
             continue
         if as_str(data.get("kind")) in {"wrapper", "runner"}:
             pid = as_int(data.get("pid"))
             if pid and pid > 0:
-                found.append((str(path.relative_to(loki_dir)), pid))
+                found.append((rel, pid))
     return found
 
 
@@ -144,32 +154,38 @@ def run_status(
     autonomy: AutonomyState | None = None,
     now: datetime | None = None,
     is_alive: Callable[[int], bool] = is_loki_process,
+    present: Collection[str] | None = None,
 ) -> RunStatus:
     """Liveness and status of the run in `loki_dir`.
 
     Alive: STOP → stopping; PAUSE (or autonomy status "paused") → paused; else running.
     Not alive: COMPLETED marker or a success/limit status → completed; a blocked/failed status →
-    failed; otherwise stopped.
+    failed; otherwise stopped. `present`: the files known to exist inside `loki_dir` (see
+    candidate_pids), so that markers and pid files are not looked for one by one.
     """
     now = now or datetime.now(UTC)
+
+    def exists(rel: str) -> bool:
+        return rel in present if present is not None else (loki_dir / rel).exists()
+
     live_pid: int | None = None
     reason = "no live pid"
-    for source, pid in candidate_pids(loki_dir):
+    for source, pid in candidate_pids(loki_dir, present):
         if is_alive(pid):
             live_pid, reason = pid, f"pid {pid} from {source} is a live Loki process"
             break
     alive = live_pid is not None
-    if not alive and session_json_alive(loki_dir, now):
+    if not alive and exists("session.json") and session_json_alive(loki_dir, now):
         alive, reason = True, "session.json heartbeat is fresh"
     status_word = autonomy.status if autonomy else None
     if alive:
-        if (loki_dir / "STOP").exists():
+        if exists("STOP"):
             return RunStatus("stopping", True, live_pid, reason + "; STOP requested")
-        if (loki_dir / "PAUSE").exists() or status_word == "paused":
+        if exists("PAUSE") or status_word == "paused":
             return RunStatus("paused", True, live_pid, reason + "; paused")
         return RunStatus("running", True, live_pid, reason)
     last_pid = autonomy.pid if autonomy else None
-    if (loki_dir / "COMPLETED").exists():
+    if exists("COMPLETED"):
         return RunStatus("completed", False, last_pid, reason + "; COMPLETED marker")
     if status_word in COMPLETED_STATUSES:
         return RunStatus("completed", False, last_pid, f"{reason}; final status {status_word}")
