@@ -149,6 +149,10 @@ async def test_bad_messages_get_errors_and_the_connection_stays_up(live_server: 
         answer = await next_of(ws, {"error", "subscribed"})
         assert answer["type"] == "error", raw
         assert needle in answer["data"]["message"], (raw, answer)
+    await ws.send(b'{"type": "ping"}')  # a binary frame, even of valid JSON, is refused
+    answer = await next_of(ws, {"error", "pong"})
+    assert answer["type"] == "error"
+    assert "binary" in answer["data"]["message"]
     await send(ws, type="ping")
     assert (await next_of(ws, {"pong"}))["type"] == "pong"
     await ws.close()
