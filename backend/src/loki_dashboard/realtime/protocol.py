@@ -139,22 +139,21 @@ class Conversation:
         if since is not None and (isinstance(since, bool) or not isinstance(since, int)):
             raise ProtocolError("'since' must be the integer seq of the last event you received")
         await self._check_exist(channels)
+        # No await from here on: the answer, then the replay, then live events, in that order.
         try:
-            self.hub.check_resume(channels, since)
-        except Resync:
+            missed = self.hub.missed(self.client, channels, since)
+        except Resync as exc:
             self.client.send_control(
                 encode_control(
                     "resync",
                     seq=self.hub.seq,
                     channels=channels,
-                    message="events after 'since' are no longer kept; reload by REST, "
-                    "then subscribe without 'since'",
+                    message=f"{exc}; reload by REST, then subscribe without 'since'",
                 )
             )
             return
-        # No await from here on: the answer, then the replay, then live events, in that order.
         self.client.send_control(encode_control("subscribed", seq=self.hub.seq, channels=channels))
-        self.hub.subscribe(self.client, channels, since)
+        self.hub.join(self.client, channels, since, missed)
 
     async def _check_exist(self, channels: list[str]) -> None:
         wanted = [parse_channel(name) for name in channels]
