@@ -100,6 +100,8 @@ class PostgresFanout:
         self._reconnecting = asyncio.get_running_loop().create_task(self._reconnect())
 
     async def _reconnect(self) -> None:
+        # The rest of an event cut off by the loss never comes: drop its first chunks.
+        self._partial.clear()
         delay = 0.1
         while True:
             try:
