@@ -83,9 +83,11 @@ class PostgresFanout:
         async with self._publisher.transaction():
             await self._publisher.execute("SELECT pg_advisory_xact_lock($1)", LOCK_KEY)
             await self._publisher.execute(f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE}")
+        # Listen first: an event committed before the read below is then either counted in
+        # `last` (and too old to resume from here) or heard, never neither.
+        await self._listen()
         last = await self._publisher.fetchval(f"SELECT last_value FROM {SEQUENCE}")
         self._hub.seq = self._hub.start_seq = int(last)
-        await self._listen()
         self._sender = asyncio.create_task(self._send_loop(), name="pg-fanout-sender")
 
     async def _listen(self) -> None:
