@@ -131,7 +131,7 @@ class Hub:
     def check_resume(self, channels: Iterable[str], since: int | None) -> None:
         """Raise Resync when events after `since` on one of `channels` are no longer kept."""
         if since is not None and any(
-            since < self._evicted.get(channel, self.start_seq) for channel in channels
+            since < max(self._evicted.get(channel, 0), self.start_seq) for channel in channels
         ):
             raise Resync("events after 'since' are no longer kept")
 
@@ -144,8 +144,12 @@ class Hub:
         self.unsubscribe(client, list(client.channels))
         self.clients.discard(client)
 
-    def force_resync(self) -> None:
-        """Tell every client to reload: events may have been missed (a lost listener)."""
+    def force_resync(self, watermark: int | None = None) -> None:
+        """Tell every client to reload: events may have been missed (a lost listener, a lost
+        batch). A later resume from before `watermark` is answered with resync too."""
+        if watermark is not None:
+            self.start_seq = max(self.start_seq, watermark)
+            self.seq = max(self.seq, watermark)
         text = encode_control("resync", seq=self.seq, message="events may have been missed")
         for client in list(self.clients):
             client.send_control(text)
