@@ -129,12 +129,15 @@ class PostgresFanout:
         while True:
             try:
                 await self._listen()
+                assert self._listener is not None
+                last = await self._listener.fetchval(f"SELECT last_value FROM {SEQUENCE}")
             except CONNECTION_ERRORS:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5)
                 continue
-            # Events may have passed while we were deaf: every client must reload.
-            self._hub.force_resync()
+            # Events up to `last` may have passed while we were deaf: every client must
+            # reload, now and whenever it later asks to resume from before that point.
+            self._hub.force_resync(int(last))
             return
 
     async def publish(self, events: Sequence[DomainEvent]) -> None:
