@@ -6,11 +6,39 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
-from tests.fixtures.server import running_server
+from loki_dashboard.realtime.pg_fanout import asyncpg_dsn
+from tests.fixtures.server import Server, running_server
 from tests.realtime.ws_client import connect, next_of, subscribe
+
+
+async def sql(database_url: str, query: str, *args: Any) -> int:
+    """One integer from a query run on the server's database by a connection of our own."""
+    connection = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        value: int = await connection.fetchval(query, *args)
+    finally:
+        await connection.close()
+    return value
+
+
+async def terminate(database_url: str, role: str) -> int:
+    """End the server's fan-out connections of `role` from PostgreSQL; returns how many."""
+    return await sql(
+        database_url,
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND application_name = $1",
+        f"loki-events-{role}",
+    )
+
+
+async def create_task(server: Server, project_id: str, title: str) -> None:
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+        response = await http.post("/api/tasks", json={"project_id": project_id, "title": title})
+    assert response.status_code == 201, response.text
 
 
 @pytest.fixture
@@ -82,3 +110,50 @@ async def test_workers_share_events_and_only_one_watches(
         assert len(logs) == 1
         for ws in clients:
             await ws.close()
+
+
+async def test_events_still_go_out_after_the_publishing_connection_is_lost(
+    loki_home: Path, postgres_database_url: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "p"
+    folder.mkdir()
+    with running_server(loki_home, postgres_database_url) as server:
+        ws = await connect(server.url)
+        await subscribe(ws, ["global"])
+        async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+            project = (await http.post("/api/projects", json={"path": str(folder)})).json()
+        await next_of(ws, {"project:created"})
+        assert await terminate(postgres_database_url, "publish") == 1
+        for n in range(3):
+            await create_task(server, project["id"], f"after {n}")
+        titles = [(await next_of(ws, {"task:created"}))["data"]["title"] for _ in range(3)]
+        assert titles == ["after 0", "after 1", "after 2"]
+        await ws.close()
+
+
+async def test_a_lost_listener_makes_clients_resync_now_and_when_resuming_from_before(
+    loki_home: Path, postgres_database_url: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "p"
+    folder.mkdir()
+    with running_server(loki_home, postgres_database_url) as server:
+        ws = await connect(server.url)
+        await subscribe(ws, ["global"])
+        async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+            project = (await http.post("/api/projects", json={"path": str(folder)})).json()
+        before = (await next_of(ws, {"project:created"}))["seq"]
+        # A seq drawn and never heard here: what an event published while deaf looks like.
+        unheard = await sql(postgres_database_url, "SELECT nextval('loki_event_seq')")
+        assert unheard > before
+        assert await terminate(postgres_database_url, "listen") == 1
+        resync = await next_of(ws, {"resync"})
+        assert resync["seq"] >= before
+        await create_task(server, project["id"], "after")
+        after = await next_of(ws, {"task:created"})
+        assert after["data"]["title"] == "after"
+        # What passed while deaf is not kept: a resume from before it cannot be served.
+        fresh = await connect(server.url)
+        assert (await subscribe(fresh, ["global"], since=before))["type"] == "resync"
+        assert (await subscribe(fresh, ["global"], since=after["seq"]))["type"] == "subscribed"
+        await ws.close()
+        await fresh.close()

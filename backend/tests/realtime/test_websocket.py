@@ -149,6 +149,10 @@ async def test_bad_messages_get_errors_and_the_connection_stays_up(live_server: 
         answer = await next_of(ws, {"error", "subscribed"})
         assert answer["type"] == "error", raw
         assert needle in answer["data"]["message"], (raw, answer)
+    await ws.send(b'{"type": "ping"}')  # a binary frame, even of valid JSON, is refused
+    answer = await next_of(ws, {"error", "pong"})
+    assert answer["type"] == "error"
+    assert "binary" in answer["data"]["message"]
     await send(ws, type="ping")
     assert (await next_of(ws, {"pong"}))["type"] == "pong"
     await ws.close()
@@ -206,6 +210,31 @@ async def test_too_old_since_gets_resync(
         fresh = await connect(server.url)
         assert (await subscribe(fresh, ["global"], since=since))["type"] == "resync"
         assert (await subscribe(fresh, ["global"], since=1))["type"] == "resync"
+        await ws.close()
+        await fresh.close()
+
+
+async def test_resume_missing_more_than_the_client_queue_holds_gets_resync(
+    loki_home: Path, database_url: str, tmp_path: Path
+) -> None:
+    """Replaying more than the queue takes would close the client with 1013 on every retry."""
+    with running_server(loki_home, database_url, LOKI_WS_CLIENT_QUEUE="8") as server:
+        project = await register(server, tmp_path / "p")
+        ws = await connect(server.url)
+        since = (await subscribe(ws, ["global"]))["seq"]
+        seqs = []
+        for n in range(12):
+            await api(server, "POST", "/api/tasks",
+                      json={"project_id": project["id"], "title": f"t{n}"})  # fmt: skip
+            seqs.append((await next_of(ws, {"task:created"}))["seq"])
+        fresh = await connect(server.url)
+        answer = await subscribe(fresh, ["global"], since=since)
+        assert answer["type"] == "resync"
+        assert "12 events were missed" in answer["data"]["message"]
+        # Still connected, and a resume the queue can take is replayed in full.
+        assert (await subscribe(fresh, ["global"], since=seqs[5]))["type"] == "subscribed"
+        replayed = [(await next_of(fresh, {"task:created"}))["seq"] for _ in range(6)]
+        assert replayed == seqs[6:]
         await ws.close()
         await fresh.close()
 

@@ -47,6 +47,10 @@ class Client:
         if self._put(seq, text):
             self.last_seq = max(self.last_seq, seq)
 
+    def room(self) -> int:
+        """How many more messages the outgoing queue takes before this client is too slow."""
+        return self._queue.maxsize - self._queue.qsize()
+
     def send_control(self, text: str) -> None:
         self._put(0, text)
 

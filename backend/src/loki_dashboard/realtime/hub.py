@@ -27,7 +27,7 @@ def _breadth(channel: str) -> int:
 
 
 class Resync(Exception):
-    """The client's `since` is older than what is kept: it must reload by REST."""
+    """The client cannot catch up from its `since` by replay: it must reload by REST."""
 
 
 class Hub:
@@ -77,30 +77,51 @@ class Hub:
         return lambda: self._listeners.remove(listener)
 
     # -- clients ----------------------------------------------------------------------------
-    def subscribe(self, client: Client, channels: Iterable[str], since: int | None) -> None:
-        """Replay what `client` missed on `channels` after `since`, then add it to them.
+    def missed(
+        self, client: Client, channels: Sequence[str], since: int | None
+    ) -> list[tuple[int, str]]:
+        """The events `client` missed on `channels` after `since`, oldest first.
 
         Only channels it is not on yet are replayed, and only events it has not had through
         the channels it is already on (a page that adds a project's channel to a live
         connection gets the project's events since its last seq, none twice).
+
+        Raises:
+            Resync: some are no longer kept, or there are more than the client's queue can
+                take (queuing them would close it with 1013, and its resume would do the same).
         """
-        channels = list(channels)
         self.check_resume(channels, since)
         new = [channel for channel in channels if channel not in client.channels]
-        if since is not None and new:
-            had = {
-                seq
-                for channel in client.channels
-                for seq, _ in self._replay.get(channel, ())
-                if seq > since
-            }
-            missed: dict[int, str] = {}
-            for channel in sorted(new, key=_breadth):  # the narrowest channel's copy wins
-                for seq, text in self._replay.get(channel, ()):
-                    if seq > since and seq not in had and seq not in missed:
-                        missed[seq] = text
-            for seq in sorted(missed):
-                client.replay(seq, missed[seq])
+        if since is None or not new:
+            return []
+        had = {
+            seq
+            for channel in client.channels
+            for seq, _ in self._replay.get(channel, ())
+            if seq > since
+        }
+        missed: dict[int, str] = {}
+        for channel in sorted(new, key=_breadth):  # the narrowest channel's copy wins
+            for seq, text in self._replay.get(channel, ()):
+                if seq > since and seq not in had and seq not in missed:
+                    missed[seq] = text
+        if len(missed) >= client.room():  # one place stays for the answer itself
+            raise Resync(
+                f"{len(missed)} events were missed, more than one connection can catch up on"
+            )
+        return sorted(missed.items())
+
+    def join(
+        self,
+        client: Client,
+        channels: Sequence[str],
+        since: int | None,
+        missed: Iterable[tuple[int, str]],
+    ) -> None:
+        """Queue `missed` (from `missed()`, with no await in between), then add the client to
+        `channels`: every event after `since` reaches it once, with no gap at the seam."""
+        for seq, text in missed:
+            client.replay(seq, text)
         if since is not None:
             client.last_seq = max(client.last_seq, since)  # nothing at or before it comes live
         for channel in channels:
@@ -110,9 +131,9 @@ class Hub:
     def check_resume(self, channels: Iterable[str], since: int | None) -> None:
         """Raise Resync when events after `since` on one of `channels` are no longer kept."""
         if since is not None and any(
-            since < self._evicted.get(channel, self.start_seq) for channel in channels
+            since < max(self._evicted.get(channel, 0), self.start_seq) for channel in channels
         ):
-            raise Resync
+            raise Resync("events after 'since' are no longer kept")
 
     def unsubscribe(self, client: Client, channels: Iterable[str]) -> None:
         for channel in channels:
@@ -123,8 +144,12 @@ class Hub:
         self.unsubscribe(client, list(client.channels))
         self.clients.discard(client)
 
-    def force_resync(self) -> None:
-        """Tell every client to reload: events may have been missed (a lost listener)."""
+    def force_resync(self, watermark: int | None = None) -> None:
+        """Tell every client to reload: events may have been missed (a lost listener, a lost
+        batch). A later resume from before `watermark` is answered with resync too."""
+        if watermark is not None:
+            self.start_seq = max(self.start_seq, watermark)
+            self.seq = max(self.seq, watermark)
         text = encode_control("resync", seq=self.seq, message="events may have been missed")
         for client in list(self.clients):
             client.send_control(text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import uuid
 from typing import Any
 
@@ -22,6 +23,8 @@ from loki_dashboard.models import Project, RunSession
 from loki_dashboard.realtime.client import CLOSE_TOO_SLOW, Client
 from loki_dashboard.realtime.hub import Hub, Resync
 from loki_dashboard.realtime.wire import GLOBAL, encode_control
+
+logger = logging.getLogger(__name__)
 
 MAX_CHANNELS_PER_MESSAGE = 100
 MAX_MESSAGE_BYTES = 64 * 1024
@@ -81,11 +84,21 @@ class Conversation:
     async def _receive(self) -> None:
         with contextlib.suppress(WebSocketDisconnect):
             while True:
-                raw = await self.websocket.receive_text()
+                frame = await self.websocket.receive()
+                if frame["type"] == "websocket.disconnect":
+                    return
                 try:
+                    raw = frame.get("text")
+                    if raw is None:
+                        raise ProtocolError("binary frames are not understood; send JSON text")
                     await self._handle(raw)
                 except ProtocolError as exc:
                     self.client.send_control(encode_control("error", message=str(exc)))
+                except Exception:  # one failed message (a database hiccup) is not the end
+                    logger.exception("WebSocket message failed")
+                    self.client.send_control(
+                        encode_control("error", message="the server failed on that message")
+                    )
 
     async def _handle(self, raw: str) -> None:
         if len(raw) > MAX_MESSAGE_BYTES:
@@ -126,22 +139,21 @@ class Conversation:
         if since is not None and (isinstance(since, bool) or not isinstance(since, int)):
             raise ProtocolError("'since' must be the integer seq of the last event you received")
         await self._check_exist(channels)
+        # No await from here on: the answer, then the replay, then live events, in that order.
         try:
-            self.hub.check_resume(channels, since)
-        except Resync:
+            missed = self.hub.missed(self.client, channels, since)
+        except Resync as exc:
             self.client.send_control(
                 encode_control(
                     "resync",
                     seq=self.hub.seq,
                     channels=channels,
-                    message="events after 'since' are no longer kept; reload by REST, "
-                    "then subscribe without 'since'",
+                    message=f"{exc}; reload by REST, then subscribe without 'since'",
                 )
             )
             return
-        # No await from here on: the answer, then the replay, then live events, in that order.
         self.client.send_control(encode_control("subscribed", seq=self.hub.seq, channels=channels))
-        self.hub.subscribe(self.client, channels, since)
+        self.hub.join(self.client, channels, since, missed)
 
     async def _check_exist(self, channels: list[str]) -> None:
         wanted = [parse_channel(name) for name in channels]
