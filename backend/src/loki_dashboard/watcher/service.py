@@ -47,6 +47,9 @@ STEP_MS = 5
 POLL_DELAY_MS = 300
 TICK_SECONDS = 0.25
 EXISTENCE_CHECK_SECONDS = 2.0
+# A run that dies (killed, crashed, heartbeat gone stale) writes no file: live runs are
+# re-checked this often, one /proc read each.
+LIVENESS_CHECK_SECONDS = 3.0
 MAX_USER_WATCHES = Path("/proc/sys/fs/inotify/max_user_watches")
 
 
@@ -269,7 +272,7 @@ class WatcherService:
     # -- housekeeping -------------------------------------------------------------------------
 
     async def _housekeeping_loop(self) -> None:
-        last_existence = last_reconcile = time.monotonic()
+        last_existence = last_reconcile = last_liveness = time.monotonic()
         while not self._stopping:
             await asyncio.sleep(TICK_SECONDS)
             now = time.monotonic()
@@ -285,6 +288,9 @@ class WatcherService:
                 if now - last_existence >= EXISTENCE_CHECK_SECONDS:
                     last_existence = now
                     self._restart_if_needed(self._check_existence())
+                if now - last_liveness >= LIVENESS_CHECK_SECONDS:
+                    last_liveness = now
+                    self.check_liveness()
                 if now - last_reconcile >= self.settings.reconcile_seconds:
                     last_reconcile = now
                     await self._import_home()
@@ -301,6 +307,12 @@ class WatcherService:
             changed = await asyncio.to_thread(mirror.changed_since_scan)
             if changed:
                 mirror.notify(changed)
+
+    def check_liveness(self) -> None:
+        """Sync the session of every live run whose process or heartbeat lapsed."""
+        for mirror in self.mirrors.values():
+            if mirror.liveness_lapsed():
+                mirror.notify({"loki.pid"})  # any session file: the whole status is recomputed
 
     def _check_existence(self) -> set[str]:
         """Mark vanished folders missing, recover returned ones; the `.loki/` folders present."""
