@@ -267,6 +267,10 @@ class TestLiveness:
 
         (agent,) = await eventually(ended)
         assert agent.status == "ended"
+        # Known by its pid file's pid even dead: the same row ended, no second one appeared.
+        (row,) = await _sessions(db, project)
+        assert row.run_key == f"pid:{runner.pid}"
+        assert agent.session_id == row.id
         assert "session:stopped" in events.types()
         assert "agent:completed" in events.types()
 

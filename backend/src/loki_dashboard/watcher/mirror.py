@@ -277,7 +277,7 @@ class ProjectMirror:
             return
         if metrics or self._view is None:
             self._tokens, self._quality = await asyncio.to_thread(_read_extras, self.loki_dir)
-        pid = status.pid or (autonomy.pid if autonomy else None)
+        pid = status.pid or self._last_pid(status.pids, autonomy.pid if autonomy else None)
         if pid:
             run_key = f"pid:{pid}"
         else:
@@ -322,6 +322,15 @@ class ProjectMirror:
             self._sent_agents = []
             ended = agents_job(self.project_id, previous.session_id, [], end_missing=True)
             self.writer.submit(ended)
+
+    def _last_pid(self, pids: tuple[int, ...], autonomy_pid: int | None) -> int | None:
+        """The pid a run that is not alive is known by: the one it ran as when it still shows
+        in its files (so its death updates its row instead of starting another), else
+        autonomy-state's, else the first pid file's."""
+        known = self._view.pid if self._view is not None else None
+        if known is not None and (known in pids or known == autonomy_pid):
+            return known
+        return autonomy_pid or (pids[0] if pids else None)
 
     def _remember_liveness(self, alive: bool, live_pid: int | None) -> None:
         self._heartbeat = alive and live_pid is None
