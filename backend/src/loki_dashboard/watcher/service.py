@@ -33,6 +33,7 @@ from loki_dashboard.realtime.bus import EventBus
 from loki_dashboard.realtime.events import DomainEvent
 from loki_dashboard.schemas import projects as project_schemas
 from loki_dashboard.watcher import imports
+from loki_dashboard.watcher.classify import classify
 from loki_dashboard.watcher.mirror import ProjectMirror
 from loki_dashboard.watcher.sync_session import RunView, view_of
 from loki_dashboard.watcher.sync_tasks import FILE_FIELDS
@@ -248,17 +249,22 @@ class WatcherService:
 
     def _dispatch(self, changes: set[tuple[Change, str]]) -> None:
         by_project: dict[uuid.UUID, set[str]] = {}
+        scan: set[uuid.UUID] = set()
         home = str(self.settings.home)
-        for _change, path in changes:
+        for change, path in changes:
             found = self._locate(path)
             if found is not None:
                 by_project.setdefault(found[0], set()).add(found[1])
+                # Files written right after their folder was made are often never reported:
+                # a new folder (queue/, state/, sessions/<id>/) means a scan of the project.
+                if change == Change.added and not classify(found[1]) and os.path.isdir(path):
+                    scan.add(found[0])
             elif path.startswith(home):
                 self._reload.set()  # projects.json or learnings: handled by housekeeping
         for project_id, rels in by_project.items():
             mirror = self.mirrors.get(project_id)
             if mirror is not None:
-                mirror.notify(rels)
+                mirror.notify(None if project_id in scan else rels)
 
     def _locate(self, path: str) -> tuple[uuid.UUID, str] | None:
         pos = path.find("/.loki")
