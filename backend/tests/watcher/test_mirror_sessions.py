@@ -4,11 +4,13 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
+from loki_dashboard.loki.liveness import SESSION_JSON_FRESH
 from loki_dashboard.models import Agent, RunSession
 from loki_dashboard.watcher.service import WatcherService
 from tests.loki.processes import wait_for_exec
@@ -230,6 +232,61 @@ class TestAgents:
         rows = await _agents(db, project, 2)
         assert rows is not None
         assert all(r.ended_at is not None for r in rows)
+
+
+class TestLiveness:
+    """A run that dies writes no file: its session must still end, found by the re-check."""
+
+    async def test_killed_runner_ends_its_session_and_agents_with_no_file_change(
+        self,
+        db: Db,
+        project: dict[str, Any],
+        events: Events,
+        runner: subprocess.Popen[bytes],
+    ) -> None:
+        folder = loki(project)
+        (folder / "loki.pid").write_text(f"{runner.pid}\n")
+        write_json(
+            folder / "state" / "agents.json",
+            [{"agent_id": "a", "tool_id": "toolu_A", "status": "active"}],
+        )
+
+        async def live() -> bool:
+            agents = await _agents(db, project, 1)
+            running = await _status_is(db, project, "running")
+            return running and bool(agents) and agents[0].status == "active"
+
+        await eventually(live)
+        runner.kill()
+        runner.wait()
+
+        async def ended() -> list[Agent] | None:
+            agents = await _agents(db, project, 1)
+            stopped = await _status_is(db, project, "stopped")
+            return agents if stopped and agents and agents[0].ended_at is not None else None
+
+        (agent,) = await eventually(ended)
+        assert agent.status == "ended"
+        # Known by its pid file's pid even dead: the same row ended, no second one appeared.
+        (row,) = await _sessions(db, project)
+        assert row.run_key == f"pid:{runner.pid}"
+        assert agent.session_id == row.id
+        assert "session:stopped" in events.types()
+        assert "agent:completed" in events.types()
+
+    async def test_stale_session_json_heartbeat_ends_the_run(
+        self, db: Db, project: dict[str, Any]
+    ) -> None:
+        # A skill-mode run: no pid, only a heartbeat, fresh for 8 more seconds.
+        updated = datetime.now(UTC) - SESSION_JSON_FRESH + timedelta(seconds=8)
+        write_json(
+            loki(project) / "session.json",
+            {"status": "running", "updatedAt": updated.isoformat()},
+        )
+        await eventually(lambda: _status_is(db, project, "running"))
+        await eventually(lambda: _status_is(db, project, "stopped"), timeout=30)
+        (row,) = await _sessions(db, project)
+        assert row.ended_at is not None
 
 
 async def _status_is(db: Db, project: dict[str, Any], status: str) -> bool:

@@ -66,6 +66,22 @@ class TestReconciliation:
 
         await eventually(retitled)
 
+    async def test_folder_that_appears_with_files_in_it_is_scanned_at_once(
+        self, db: Db, project: dict[str, Any], watcher: WatcherService, tmp_path: Path
+    ) -> None:
+        folder = str(loki(project))
+
+        async def watching() -> bool:
+            return folder in watcher._watched and watcher._rescan_due is None
+
+        await eventually(watching)  # watched, and the scan after the watcher's restart done
+        await watcher.settle()
+        # Moved in whole: inotify reports the folder, never the files already inside it.
+        made = tmp_path / "made" / "queue"
+        write_json(made / "pending.json", [{"id": "a"}, {"id": "b"}])
+        os.rename(made, loki(project) / "queue")
+        await eventually(lambda: _tasks(db, project, 2))  # long before reconciliation (45 s)
+
 
 class TestBurst:
     async def test_thousands_of_file_events_end_in_the_right_state(

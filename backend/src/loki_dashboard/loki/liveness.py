@@ -52,12 +52,16 @@ FAILED_STATUSES = frozenset(
 
 @dataclass(frozen=True)
 class RunStatus:
-    """`status` is one of running, paused, stopping, stopped, completed, failed."""
+    """`status` is one of running, paused, stopping, stopped, completed, failed.
+
+    `pids`: every pid the pid files name, most specific first, alive or not (a dead run is
+    still known by the pid it ran as)."""
 
     status: str
     alive: bool
     pid: int | None
     reason: str
+    pids: tuple[int, ...] = ()
 
 
 def read_pid_file(path: Path) -> int | None:
@@ -170,7 +174,9 @@ def run_status(
 
     live_pid: int | None = None
     reason = "no live pid"
-    for source, pid in candidate_pids(loki_dir, present):
+    candidates = candidate_pids(loki_dir, present)
+    pids = tuple(pid for _, pid in candidates)
+    for source, pid in candidates:
         if is_alive(pid):
             live_pid, reason = pid, f"pid {pid} from {source} is a live Loki process"
             break
@@ -180,15 +186,19 @@ def run_status(
     status_word = autonomy.status if autonomy else None
     if alive:
         if exists("STOP"):
-            return RunStatus("stopping", True, live_pid, reason + "; STOP requested")
+            return RunStatus("stopping", True, live_pid, reason + "; STOP requested", pids=pids)
         if exists("PAUSE") or status_word == "paused":
-            return RunStatus("paused", True, live_pid, reason + "; paused")
-        return RunStatus("running", True, live_pid, reason)
+            return RunStatus("paused", True, live_pid, reason + "; paused", pids=pids)
+        return RunStatus("running", True, live_pid, reason, pids=pids)
     last_pid = autonomy.pid if autonomy else None
     if exists("COMPLETED"):
-        return RunStatus("completed", False, last_pid, reason + "; COMPLETED marker")
+        return RunStatus("completed", False, last_pid, reason + "; COMPLETED marker", pids=pids)
     if status_word in COMPLETED_STATUSES:
-        return RunStatus("completed", False, last_pid, f"{reason}; final status {status_word}")
+        return RunStatus(
+            "completed", False, last_pid, f"{reason}; final status {status_word}", pids=pids
+        )
     if status_word in FAILED_STATUSES:
-        return RunStatus("failed", False, last_pid, f"{reason}; final status {status_word}")
-    return RunStatus("stopped", False, last_pid, reason)
+        return RunStatus(
+            "failed", False, last_pid, f"{reason}; final status {status_word}", pids=pids
+        )
+    return RunStatus("stopped", False, last_pid, reason, pids=pids)

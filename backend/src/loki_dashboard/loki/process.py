@@ -21,17 +21,29 @@ class ProcessIdentity:
     cmdline: bytes
 
 
-def identify(pid: int) -> ProcessIdentity | None:
-    """Who runs as `pid` right now (None when nobody or a zombie)."""
+def start_ticks(pid: int) -> int | None:
+    """When `pid` started (clock ticks since boot), None when nobody or a zombie runs as it.
+
+    One read of /proc/<pid>/stat: cheap enough to re-check every live run every few seconds.
+    """
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except (FileNotFoundError, ProcessLookupError, PermissionError):
         return None
     fields = stat[stat.rfind(")") + 2 :].split()
     if fields[0] == "Z":
         return None
-    return ProcessIdentity(pid, int(fields[19]), cmdline)
+    return int(fields[19])
+
+
+def identify(pid: int) -> ProcessIdentity | None:
+    """Who runs as `pid` right now (None when nobody or a zombie)."""
+    ticks = start_ticks(pid)
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    return None if ticks is None else ProcessIdentity(pid, ticks, cmdline)
 
 
 def is_same(identity: ProcessIdentity) -> bool:

@@ -15,7 +15,7 @@ import os
 import time
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +31,10 @@ from loki_dashboard.loki.files import (
     read_bytes,
     stamp,
 )
-from loki_dashboard.loki.liveness import run_status
+from loki_dashboard.loki.liveness import run_status, session_json_alive
 from loki_dashboard.loki.log_lines import parse_line
 from loki_dashboard.loki.metrics import read_token_totals
+from loki_dashboard.loki.process import start_ticks
 from loki_dashboard.loki.quality import read_quality
 from loki_dashboard.loki.queue import (
     CURRENT_TASK_FILE,
@@ -162,6 +163,10 @@ class ProjectMirror:
     _cursors: dict[str, Cursor] = field(default_factory=dict)
     # During a full sync: what its first pass found, {rel: (stamp, bytes of a small JSON file)}.
     _fetched: dict[str, tuple[Stamp, bytes | None]] | None = None
+    # What proved the run alive at the last sync: (pid, start ticks) of its process, or its
+    # session.json heartbeat; re-checked every few seconds (a dead run writes no file).
+    _live_process: tuple[int, int] | None = None
+    _heartbeat: bool = False
     syncs: int = 0
 
     def __post_init__(self) -> None:
@@ -212,6 +217,18 @@ class ProjectMirror:
                 await self.sync(rels, full=full)
             except Exception:  # the watcher never dies on one project's bad state
                 logger.exception("sync of %s failed; will retry on its next change", self.path)
+
+    def liveness_lapsed(self) -> bool:
+        """Whether the live run may have died without a file saying so: its process is gone
+        or another one took its pid, or its heartbeat went stale. One /proc read per run."""
+        if self._view is None or self._view.status not in LIVE_SESSION_STATUSES:
+            return False
+        if self._live_process is not None:
+            pid, ticks = self._live_process
+            return start_ticks(pid) != ticks
+        if self._heartbeat:
+            return not session_json_alive(self.loki_dir, datetime.now(UTC))
+        return False
 
     def _scan(self) -> set[str]:
         """Every protocol file present now, as paths relative to `.loki/`."""
@@ -335,18 +352,20 @@ class ProjectMirror:
         state = parse_dashboard_state(state_value)
         present = self._fetched.keys() if self._fetched is not None else None
         status = run_status(self.loki_dir, autonomy=autonomy, present=present)
+        self._remember_liveness(status.alive, status.pid)
         evidence = (
             status.alive
             or autonomy is not None
             or state is not None
             or self._stamp_of("loki.pid") is not None
+            or self._stamp_of("session.json") is not None
             or self._events.session_started is not None
         )
         if not evidence:
             return
         if (metrics or self._view is None) and self._may_have_extras():
             self._tokens, self._quality = await asyncio.to_thread(_read_extras, self.loki_dir)
-        pid = status.pid or (autonomy.pid if autonomy else None)
+        pid = status.pid or self._last_pid(status.pids, autonomy.pid if autonomy else None)
         if pid:
             run_key = f"pid:{pid}"
         else:
@@ -386,9 +405,29 @@ class ProjectMirror:
         self._persisted.add(view.session_id)
         close = previous.session_id if previous is not None and was_live and new else None
         self.writer.submit(session_job(self.project_id, view, new=new, close=close))
-        if was_live and view.status not in LIVE_SESSION_STATUSES:
+        if previous is not None and was_live and (new or view.status not in LIVE_SESSION_STATUSES):
+            # The run ended, or a new one replaced it: its agents are over too.
             self._sent_agents = []
-            self.writer.submit(agents_job(self.project_id, view.session_id, [], end_missing=True))
+            ended = agents_job(self.project_id, previous.session_id, [], end_missing=True)
+            self.writer.submit(ended)
+
+    def _last_pid(self, pids: tuple[int, ...], autonomy_pid: int | None) -> int | None:
+        """The pid a run that is not alive is known by: the one it ran as when it still shows
+        in its files (so its death updates its row instead of starting another), else
+        autonomy-state's, else the first pid file's."""
+        known = self._view.pid if self._view is not None else None
+        if known is not None and (known in pids or known == autonomy_pid):
+            return known
+        return autonomy_pid or (pids[0] if pids else None)
+
+    def _remember_liveness(self, alive: bool, live_pid: int | None) -> None:
+        self._heartbeat = alive and live_pid is None
+        if not (alive and live_pid):
+            self._live_process = None
+            return
+        ticks = start_ticks(live_pid)
+        # Gone already (-1 never matches): the next liveness check syncs again.
+        self._live_process = (live_pid, -1 if ticks is None else ticks)
 
     def _expected_run(self, view: RunView) -> RunView:
         """A new run while a dashboard start is expected (for a minute) takes its session row."""

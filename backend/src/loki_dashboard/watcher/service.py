@@ -33,6 +33,7 @@ from loki_dashboard.realtime.bus import EventBus
 from loki_dashboard.realtime.events import DomainEvent
 from loki_dashboard.schemas import projects as project_schemas
 from loki_dashboard.watcher import imports
+from loki_dashboard.watcher.classify import classify
 from loki_dashboard.watcher.mirror import ProjectMirror
 from loki_dashboard.watcher.sync_session import RunView, view_of
 from loki_dashboard.watcher.sync_tasks import FILE_FIELDS
@@ -47,6 +48,9 @@ STEP_MS = 5
 POLL_DELAY_MS = 300
 TICK_SECONDS = 0.25
 EXISTENCE_CHECK_SECONDS = 2.0
+# A run that dies (killed, crashed, heartbeat gone stale) writes no file: live runs are
+# re-checked this often, one /proc read each.
+LIVENESS_CHECK_SECONDS = 3.0
 MAX_USER_WATCHES = Path("/proc/sys/fs/inotify/max_user_watches")
 
 
@@ -245,17 +249,22 @@ class WatcherService:
 
     def _dispatch(self, changes: set[tuple[Change, str]]) -> None:
         by_project: dict[uuid.UUID, set[str]] = {}
+        scan: set[uuid.UUID] = set()
         home = str(self.settings.home)
-        for _change, path in changes:
+        for change, path in changes:
             found = self._locate(path)
             if found is not None:
                 by_project.setdefault(found[0], set()).add(found[1])
+                # Files written right after their folder was made are often never reported:
+                # a new folder (queue/, state/, sessions/<id>/) means a scan of the project.
+                if change == Change.added and not classify(found[1]) and os.path.isdir(path):
+                    scan.add(found[0])
             elif path.startswith(home):
                 self._reload.set()  # projects.json or learnings: handled by housekeeping
         for project_id, rels in by_project.items():
             mirror = self.mirrors.get(project_id)
             if mirror is not None:
-                mirror.notify(rels)
+                mirror.notify(None if project_id in scan else rels)
 
     def _locate(self, path: str) -> tuple[uuid.UUID, str] | None:
         pos = path.find("/.loki")
@@ -269,7 +278,7 @@ class WatcherService:
     # -- housekeeping -------------------------------------------------------------------------
 
     async def _housekeeping_loop(self) -> None:
-        last_existence = last_reconcile = time.monotonic()
+        last_existence = last_reconcile = last_liveness = time.monotonic()
         while not self._stopping:
             await asyncio.sleep(TICK_SECONDS)
             now = time.monotonic()
@@ -285,6 +294,9 @@ class WatcherService:
                 if now - last_existence >= EXISTENCE_CHECK_SECONDS:
                     last_existence = now
                     self._restart_if_needed(self._check_existence())
+                if now - last_liveness >= LIVENESS_CHECK_SECONDS:
+                    last_liveness = now
+                    self.check_liveness()
                 if now - last_reconcile >= self.settings.reconcile_seconds:
                     last_reconcile = now
                     await self._import_home()
@@ -301,6 +313,12 @@ class WatcherService:
             changed = await asyncio.to_thread(mirror.changed_since_scan)
             if changed:
                 mirror.notify(changed)
+
+    def check_liveness(self) -> None:
+        """Sync the session of every live run whose process or heartbeat lapsed."""
+        for mirror in self.mirrors.values():
+            if mirror.liveness_lapsed():
+                mirror.notify({"loki.pid"})  # any session file: the whole status is recomputed
 
     def _check_existence(self) -> set[str]:
         """Mark vanished folders missing, recover returned ones; the `.loki/` folders present."""
