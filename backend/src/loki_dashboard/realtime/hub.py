@@ -83,8 +83,7 @@ class Hub:
         connection gets the project's events since its last seq, none twice).
 
         Raises:
-            Resync: some are no longer kept, or there are more than the client's queue can
-                take (queuing them would close it with 1013, and its resume would do the same).
+            Resync: some are no longer kept.
         """
         self.check_resume(channels, since)
         new = [channel for channel in channels if channel not in client.channels]
@@ -101,10 +100,6 @@ class Hub:
             for seq, text in self.replay.events(channel):
                 if seq > since and seq not in had and seq not in missed:
                     missed[seq] = text
-        if len(missed) >= client.room():  # one place stays for the answer itself
-            raise Resync(
-                f"{len(missed)} events were missed, more than one connection can catch up on"
-            )
         return sorted(missed.items())
 
     def join(
