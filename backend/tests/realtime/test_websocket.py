@@ -28,10 +28,10 @@ async def api(server: Server, method: str, url: str, **kwargs: Any) -> dict[str,
     return response.json() if response.content else {}
 
 
-async def drain(ws: websockets.ClientConnection) -> None:
+async def drain(ws: websockets.ClientConnection, into: list[dict[str, Any]]) -> None:
     """Read until the server closes the connection (raises ConnectionClosed then)."""
     while True:
-        await asyncio.wait_for(ws.recv(), 10)
+        into.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))
 
 
 async def register(server: Server, folder: Path) -> dict[str, Any]:
@@ -239,7 +239,7 @@ async def test_resume_missing_more_than_the_client_queue_holds_is_replayed_in_fu
         await fresh.close()
 
 
-async def test_stalled_client_is_closed_1013_and_never_delays_others(
+async def test_stalled_client_is_closed_1013_never_delays_others_and_resumes(
     loki_home: Path, database_url: str, tmp_path: Path
 ) -> None:
     with running_server(
@@ -251,21 +251,33 @@ async def test_stalled_client_is_closed_1013_and_never_delays_others(
         await subscribe(stalled, ["global"])
         await subscribe(healthy, ["global"])
         big = "x" * 99_000  # fills socket buffers quickly, so the stall shows on the server
-        for n in range(80):
-            body = {"project_id": project["id"], "title": f"t{n}", "description": big}
+        titles = [f"t{n}" for n in range(80)]
+        for title in titles:
+            body = {"project_id": project["id"], "title": title, "description": big}
             await api(server, "POST", "/api/tasks", json=body)
             message = await next_of(healthy, {"task:created"})
-            assert message["data"]["title"] == f"t{n}"
+            assert message["data"]["title"] == title
         # The server let go of the stalled client: only the healthy one is counted.
         heartbeat = await next_of(healthy, {"heartbeat"})
         assert heartbeat["data"]["connections"] == 1
+        got: list[dict[str, Any]] = []
         with pytest.raises(websockets.ConnectionClosed) as closed:
-            await drain(stalled)
-        # A peer that reads nothing may never get the close frame; when it does, it says why.
-        if closed.value.rcvd is not None:
-            assert closed.value.rcvd.code == 1013
-            assert "since=" in closed.value.rcvd.reason
+            await drain(stalled, got)  # what the socket held comes through, then the close
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 1013
+        since = int(closed.value.rcvd.reason.rpartition("since=")[2])
+        had = [m for m in got if m["type"] == "task:created"]
+        assert had, "the stalled client received nothing before it stalled"
+        assert had[-1]["seq"] == since  # the reason names the last event that went out
+        # Resuming from it brings exactly the rest, in order.
+        again = await connect(server.url)
+        assert (await subscribe(again, ["global"], since=since))["type"] == "subscribed"
+        rest = [await next_of(again, {"task:created"}) for _ in range(len(titles) - len(had))]
+        assert [m["data"]["title"] for m in had + rest] == titles
+        seqs = [m["seq"] for m in had + rest]
+        assert seqs == sorted(set(seqs))
         await healthy.close()
+        await again.close()
 
 
 async def test_batching_client_gets_a_burst_in_array_frames_in_order(

@@ -19,6 +19,9 @@ from starlette.websockets import WebSocket
 
 # Close code for "try again later": the client fell behind and must resume with `since`.
 CLOSE_TOO_SLOW = 1013
+# How long the close frame of a client too slow may wait for room in its full socket buffer
+# (uvicorn's own closing handshake allows as long): without it the client never learns why.
+SLOW_CLOSE_SECONDS = 10.0
 # A batch frame stops growing at this many characters (the messages past it go in the next).
 MAX_BATCH_CHARS = 256 * 1024
 
@@ -90,7 +93,7 @@ class Client:
             if seq > self.sent_seq:
                 self.sent_seq = seq
 
-    async def close(self, code: int, reason: str) -> None:
-        """Close, but never let a stalled peer hold us up for more than a second."""
+    async def close(self, code: int, reason: str, *, timeout: float = 1) -> None:
+        """Close, but never let a stalled peer hold us up for more than `timeout` seconds."""
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.websocket.close(code=code, reason=reason[:120]), 1)
+            await asyncio.wait_for(self.websocket.close(code=code, reason=reason[:120]), timeout)
