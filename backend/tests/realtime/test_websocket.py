@@ -144,6 +144,9 @@ async def test_bad_messages_get_errors_and_the_connection_stays_up(live_server: 
         ('{"type": "subscribe", "channels": ["global"], "since": "yesterday"}', "since"),
         (f'{{"type": "subscribe", "channels": ["project:{uuid.uuid4()}"]}}', "no such project"),
         (f'{{"type": "subscribe", "channels": ["session:{uuid.uuid4()}"]}}', "no such session"),
+        (json.dumps({"type": "subscribe", "channels": ["global"] * 101}), "at most 100"),
+        (json.dumps({"type": "unsubscribe", "channels": "global"}), "channels"),
+        (json.dumps({"type": "ping", "pad": "x" * 70_000}), "too large"),
     ):
         await ws.send(raw)
         answer = await next_of(ws, {"error", "subscribed"})
