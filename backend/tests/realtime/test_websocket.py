@@ -133,6 +133,50 @@ async def test_a_channel_added_with_since_brings_what_the_connection_had_not_had
     await ws.close()
 
 
+async def start_run(server: Server, folder: Path, script: str) -> tuple[Any, str]:
+    """A project whose runner is `script`, a client on its channel, and a started run."""
+    (folder / ".loki").mkdir(parents=True)
+    runner = folder / "fake-loki"
+    runner.write_text("#!/usr/bin/env bash\n" + script)
+    runner.chmod(0o755)
+    body = {"path": str(folder), "config": {"runner_command": str(runner)}}
+    project = await api(server, "POST", "/api/projects", json=body)
+    ws = await connect(server.url)
+    await subscribe(ws, [f"project:{project['id']}"])
+    run = await api(server, "POST", "/api/sessions", json={"project_id": project["id"]})
+    return ws, run["id"]
+
+
+async def test_a_run_that_ends_reaches_clients_as_session_completed(
+    live_server: Server, tmp_path: Path
+) -> None:
+    ws, run_id = await start_run(live_server, tmp_path / "p", "echo 'all done'\nexit 0\n")
+    line = await next_of(ws, {"log:entry"})
+    assert line["data"]["message"] == "all done"
+    ended = await next_of(ws, {"session:completed", "session:stopped"})
+    assert ended["type"] == "session:completed"
+    assert (ended["data"]["id"], ended["data"]["status"]) == (run_id, "completed")
+    assert ended["data"]["exit_code"] == 0
+    assert ended["seq"] > line["seq"]
+    await ws.close()
+
+
+async def test_a_stopped_run_reaches_clients_as_stopping_then_session_stopped(
+    live_server: Server, tmp_path: Path
+) -> None:
+    ws, run_id = await start_run(live_server, tmp_path / "p", "echo working\nsleep 60\n")
+    assert (await next_of(ws, {"log:entry"}))["data"]["message"] == "working"
+    await api(live_server, "POST", f"/api/sessions/{run_id}/stop")
+    kinds = {"session:updated", "session:stopped", "session:completed"}
+    stopping = await next_of(ws, kinds)
+    assert (stopping["type"], stopping["data"]["status"]) == ("session:updated", "stopping")
+    stopped = await next_of(ws, kinds, timeout=20)
+    assert stopped["type"] == "session:stopped"
+    assert (stopped["data"]["id"], stopped["data"]["status"]) == (run_id, "stopped")
+    assert stopped["seq"] > stopping["seq"]
+    await ws.close()
+
+
 async def test_bad_messages_get_errors_and_the_connection_stays_up(live_server: Server) -> None:
     ws = await connect(live_server.url)
     for raw, needle in (
