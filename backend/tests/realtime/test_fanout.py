@@ -186,3 +186,29 @@ async def test_an_event_over_the_notify_limit_reaches_the_other_process_whole(
         assert after["data"]["title"] == "small after it"
         assert after["seq"] > big["seq"]
         await on_second.close()
+
+
+async def test_a_resync_notice_reaches_every_process_and_marks_older_resumes(
+    loki_home: Path, postgres_database_url: str
+) -> None:
+    """What a process sends when a batch may be lost (its connection failed during COMMIT)."""
+    with (
+        running_server(loki_home, postgres_database_url) as first,
+        running_server(loki_home, postgres_database_url) as second,
+    ):
+        clients = [await connect(server.url) for server in (first, second)]
+        for ws in clients:
+            await subscribe(ws, ["global"])
+        lost = await sql(postgres_database_url, "SELECT nextval('loki_event_seq')")
+        await sql(
+            postgres_database_url, "SELECT count(pg_notify('loki_events', $1))", f"resync:{lost}"
+        )
+        for ws in clients:
+            assert (await next_of(ws, {"resync"}))["seq"] >= lost
+        for server in (first, second):
+            fresh = await connect(server.url)
+            assert (await subscribe(fresh, ["global"], since=lost - 1))["type"] == "resync"
+            assert (await subscribe(fresh, ["global"], since=lost))["type"] == "subscribed"
+            await fresh.close()
+        for ws in clients:
+            await ws.close()
