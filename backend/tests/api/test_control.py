@@ -120,11 +120,20 @@ async def test_stop_writes_stop_then_kills_a_runner_that_ignores_sigterm(
     loki_dir: Path,
     stubborn_runner: subprocess.Popen[bytes],
     monkeypatch: pytest.MonkeyPatch,
+    events: list[DomainEvent],
 ) -> None:
     monkeypatch.setattr(control_service, "STOP_GRACE_SECONDS", 0.5)
     response = await post(client, run, "stop")
     assert response.status_code == 200
     assert (loki_dir / "STOP").exists()
+    # Open screens learn of the new status and of the note in the run's log.
+    updated = await wait_for_event(events, "session:updated")
+    assert (updated.data["id"], updated.data["status"]) == (run["id"], "stopping")
+    note = await wait_for_event(events, "log:entry")
+    logs = (await client.get("/api/logs", params={"session_id": run["id"]})).json()["items"]
+    assert [(line["id"], line["message"]) for line in logs] == [
+        (note.data["id"], "stop requested from the dashboard")
+    ]
     for _ in range(200):
         if stubborn_runner.poll() is not None:
             break
@@ -145,6 +154,12 @@ async def test_human_input_is_written_and_its_rejection_reported(
     assert "LOKI_PROMPT_INJECTION" in event.data["message"]
     logs = (await client.get("/api/logs", params={"session_id": run["id"]})).json()["items"]
     assert any("human input sent" in line["message"] for line in logs)
+    # Both lines (the request and the runner's answer) went out live as they were written.
+    lines = [e.data for e in events if e.type == "log:entry"]
+    assert [(line["id"], line["message"]) for line in lines] == [
+        (line["id"], line["message"]) for line in logs
+    ]
+    assert "LOKI_PROMPT_INJECTION" in lines[-1]["message"]
 
 
 async def test_human_input_over_1_mib_is_refused(

@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
+from fastapi import FastAPI
 
+from loki_dashboard.realtime.events import DomainEvent
 from tests.fixtures.factories import create_project
 
 
@@ -19,6 +23,30 @@ async def test_add_is_idempotent_by_content(client: httpx.AsyncClient) -> None:
     assert first.json()["id"] == again.json()["id"]
     other = await add(client, description="Run migrations before tests", category="ci")
     assert other.status_code == 201
+
+
+@pytest.fixture
+def events(app: FastAPI) -> list[DomainEvent]:
+    seen: list[DomainEvent] = []
+
+    async def collect(batch: Any) -> None:
+        seen.extend(batch)
+
+    app.state.bus.subscribe(collect)
+    return seen
+
+
+async def test_a_new_learning_is_published_once(
+    client: httpx.AsyncClient, project_dir: Path, events: list[DomainEvent]
+) -> None:
+    project = (await create_project(client, project_dir))["id"]
+    first = await add(client, description="Pin the toolchain", project_id=project)
+    await add(client, description="Pin the toolchain", project_id=project)  # known: no event
+    created = [e for e in events if e.type.startswith("learning:")]
+    assert [(e.type, e.data["id"], str(e.project_id)) for e in created] == [
+        ("learning:created", first.json()["id"], project)
+    ]
+    assert created[0].data == first.json()
 
 
 async def test_list_filters_and_pages(client: httpx.AsyncClient, project_dir: Path) -> None:

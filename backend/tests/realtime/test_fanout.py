@@ -157,3 +157,58 @@ async def test_a_lost_listener_makes_clients_resync_now_and_when_resuming_from_b
         assert (await subscribe(fresh, ["global"], since=after["seq"]))["type"] == "subscribed"
         await ws.close()
         await fresh.close()
+
+
+async def test_an_event_over_the_notify_limit_reaches_the_other_process_whole(
+    loki_home: Path, postgres_database_url: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "p"
+    folder.mkdir()
+    # Past NOTIFY's 8,000 bytes several times over, with characters that grow when escaped.
+    description = "".join(f'line {n}: café ✓ "quoted" 🚀\n' for n in range(2_000))
+    with (
+        running_server(loki_home, postgres_database_url) as first,
+        running_server(loki_home, postgres_database_url) as second,
+    ):
+        on_second = await connect(second.url)
+        await subscribe(on_second, ["global"])
+        async with httpx.AsyncClient(base_url=first.url, timeout=10) as http:
+            project = (await http.post("/api/projects", json={"path": str(folder)})).json()
+            body = {"project_id": project["id"], "title": "big", "description": description}
+            created = await http.post("/api/tasks", json=body)
+            assert created.status_code == 201
+            await create_task(first, project["id"], "small after it")
+        big = await next_of(on_second, {"task:created"})
+        assert big["data"]["id"] == created.json()["id"]
+        assert big["data"]["description"] == description
+        assert len(big["data"]["description"].encode()) > 8_000 * 5
+        after = await next_of(on_second, {"task:created"})
+        assert after["data"]["title"] == "small after it"
+        assert after["seq"] > big["seq"]
+        await on_second.close()
+
+
+async def test_a_resync_notice_reaches_every_process_and_marks_older_resumes(
+    loki_home: Path, postgres_database_url: str
+) -> None:
+    """What a process sends when a batch may be lost (its connection failed during COMMIT)."""
+    with (
+        running_server(loki_home, postgres_database_url) as first,
+        running_server(loki_home, postgres_database_url) as second,
+    ):
+        clients = [await connect(server.url) for server in (first, second)]
+        for ws in clients:
+            await subscribe(ws, ["global"])
+        lost = await sql(postgres_database_url, "SELECT nextval('loki_event_seq')")
+        await sql(
+            postgres_database_url, "SELECT count(pg_notify('loki_events', $1))", f"resync:{lost}"
+        )
+        for ws in clients:
+            assert (await next_of(ws, {"resync"}))["seq"] >= lost
+        for server in (first, second):
+            fresh = await connect(server.url)
+            assert (await subscribe(fresh, ["global"], since=lost - 1))["type"] == "resync"
+            assert (await subscribe(fresh, ["global"], since=lost))["type"] == "subscribed"
+            await fresh.close()
+        for ws in clients:
+            await ws.close()

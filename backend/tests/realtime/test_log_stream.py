@@ -15,7 +15,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from loki_dashboard.models import Log
-from tests.fixtures.server import Server
+from tests.fixtures.server import Server, running_server
 
 
 async def write_logs(database_url: str, project_id: str, *rows: tuple[str, str]) -> None:
@@ -109,3 +109,26 @@ async def test_bad_parameters_are_422_before_streaming(live_server: Server) -> N
             response = await http.get("/api/logs/stream", params=params)
             assert response.status_code == 422, params
             assert response.json()["error"]["message"]
+
+
+async def test_a_quiet_stream_sends_keep_alive_comments_and_stays_live(
+    loki_home: Path, database_url: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "quiet"
+    folder.mkdir()
+    with running_server(loki_home, database_url, LOKI_WS_HEARTBEAT_SECONDS="0.2") as server:
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+            project = (await http.post("/api/projects", json={"path": str(folder)})).json()
+            params = {"project_id": project["id"]}
+            async with http.stream("GET", "/api/logs/stream", params=params) as response:
+                lines = response.aiter_lines()
+
+                async def next_line() -> str:
+                    return await asyncio.wait_for(anext(lines), 10)
+
+                while (line := await next_line()) != ": keep-alive":
+                    assert not line.startswith("data:"), line  # nothing was written yet
+                await write_logs(database_url, project["id"], ("info", "after the quiet"))
+                while not (line := await next_line()).startswith("data: "):
+                    pass
+                assert json.loads(line[6:])["message"] == "after the quiet"

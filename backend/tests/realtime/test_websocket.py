@@ -28,10 +28,10 @@ async def api(server: Server, method: str, url: str, **kwargs: Any) -> dict[str,
     return response.json() if response.content else {}
 
 
-async def drain(ws: websockets.ClientConnection) -> None:
+async def drain(ws: websockets.ClientConnection, into: list[dict[str, Any]]) -> None:
     """Read until the server closes the connection (raises ConnectionClosed then)."""
     while True:
-        await asyncio.wait_for(ws.recv(), 10)
+        into.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))
 
 
 async def register(server: Server, folder: Path) -> dict[str, Any]:
@@ -133,6 +133,50 @@ async def test_a_channel_added_with_since_brings_what_the_connection_had_not_had
     await ws.close()
 
 
+async def start_run(server: Server, folder: Path, script: str) -> tuple[Any, str]:
+    """A project whose runner is `script`, a client on its channel, and a started run."""
+    (folder / ".loki").mkdir(parents=True)
+    runner = folder / "fake-loki"
+    runner.write_text("#!/usr/bin/env bash\n" + script)
+    runner.chmod(0o755)
+    body = {"path": str(folder), "config": {"runner_command": str(runner)}}
+    project = await api(server, "POST", "/api/projects", json=body)
+    ws = await connect(server.url)
+    await subscribe(ws, [f"project:{project['id']}"])
+    run = await api(server, "POST", "/api/sessions", json={"project_id": project["id"]})
+    return ws, run["id"]
+
+
+async def test_a_run_that_ends_reaches_clients_as_session_completed(
+    live_server: Server, tmp_path: Path
+) -> None:
+    ws, run_id = await start_run(live_server, tmp_path / "p", "echo 'all done'\nexit 0\n")
+    line = await next_of(ws, {"log:entry"})
+    assert line["data"]["message"] == "all done"
+    ended = await next_of(ws, {"session:completed", "session:stopped"})
+    assert ended["type"] == "session:completed"
+    assert (ended["data"]["id"], ended["data"]["status"]) == (run_id, "completed")
+    assert ended["data"]["exit_code"] == 0
+    assert ended["seq"] > line["seq"]
+    await ws.close()
+
+
+async def test_a_stopped_run_reaches_clients_as_stopping_then_session_stopped(
+    live_server: Server, tmp_path: Path
+) -> None:
+    ws, run_id = await start_run(live_server, tmp_path / "p", "echo working\nsleep 60\n")
+    assert (await next_of(ws, {"log:entry"}))["data"]["message"] == "working"
+    await api(live_server, "POST", f"/api/sessions/{run_id}/stop")
+    kinds = {"session:updated", "session:stopped", "session:completed"}
+    stopping = await next_of(ws, kinds)
+    assert (stopping["type"], stopping["data"]["status"]) == ("session:updated", "stopping")
+    stopped = await next_of(ws, kinds, timeout=20)
+    assert stopped["type"] == "session:stopped"
+    assert (stopped["data"]["id"], stopped["data"]["status"]) == (run_id, "stopped")
+    assert stopped["seq"] > stopping["seq"]
+    await ws.close()
+
+
 async def test_bad_messages_get_errors_and_the_connection_stays_up(live_server: Server) -> None:
     ws = await connect(live_server.url)
     for raw, needle in (
@@ -144,6 +188,9 @@ async def test_bad_messages_get_errors_and_the_connection_stays_up(live_server: 
         ('{"type": "subscribe", "channels": ["global"], "since": "yesterday"}', "since"),
         (f'{{"type": "subscribe", "channels": ["project:{uuid.uuid4()}"]}}', "no such project"),
         (f'{{"type": "subscribe", "channels": ["session:{uuid.uuid4()}"]}}', "no such session"),
+        (json.dumps({"type": "subscribe", "channels": ["global"] * 101}), "at most 100"),
+        (json.dumps({"type": "unsubscribe", "channels": "global"}), "channels"),
+        (json.dumps({"type": "ping", "pad": "x" * 70_000}), "too large"),
     ):
         await ws.send(raw)
         answer = await next_of(ws, {"error", "subscribed"})
@@ -214,32 +261,32 @@ async def test_too_old_since_gets_resync(
         await fresh.close()
 
 
-async def test_resume_missing_more_than_the_client_queue_holds_gets_resync(
+async def test_resume_missing_more_than_the_client_queue_holds_is_replayed_in_full(
     loki_home: Path, database_url: str, tmp_path: Path
 ) -> None:
-    """Replaying more than the queue takes would close the client with 1013 on every retry."""
+    """A replay does not count against the queue's bound: counted, it closed the client with
+    1013, and its next resume did the same, for ever."""
     with running_server(loki_home, database_url, LOKI_WS_CLIENT_QUEUE="8") as server:
         project = await register(server, tmp_path / "p")
         ws = await connect(server.url)
         since = (await subscribe(ws, ["global"]))["seq"]
         seqs = []
-        for n in range(12):
+        for n in range(20):
             await api(server, "POST", "/api/tasks",
                       json={"project_id": project["id"], "title": f"t{n}"})  # fmt: skip
             seqs.append((await next_of(ws, {"task:created"}))["seq"])
         fresh = await connect(server.url)
-        answer = await subscribe(fresh, ["global"], since=since)
-        assert answer["type"] == "resync"
-        assert "12 events were missed" in answer["data"]["message"]
-        # Still connected, and a resume the queue can take is replayed in full.
-        assert (await subscribe(fresh, ["global"], since=seqs[5]))["type"] == "subscribed"
-        replayed = [(await next_of(fresh, {"task:created"}))["seq"] for _ in range(6)]
-        assert replayed == seqs[6:]
+        assert (await subscribe(fresh, ["global"], since=since))["type"] == "subscribed"
+        replayed = [(await next_of(fresh, {"task:created"}))["seq"] for _ in range(20)]
+        assert replayed == seqs
+        # Live events still flow after the replay, on the same connection.
+        await api(server, "POST", "/api/tasks", json={"project_id": project["id"], "title": "x"})
+        assert (await next_of(fresh, {"task:created"}))["data"]["title"] == "x"
         await ws.close()
         await fresh.close()
 
 
-async def test_stalled_client_is_closed_1013_and_never_delays_others(
+async def test_stalled_client_is_closed_1013_never_delays_others_and_resumes(
     loki_home: Path, database_url: str, tmp_path: Path
 ) -> None:
     with running_server(
@@ -251,21 +298,33 @@ async def test_stalled_client_is_closed_1013_and_never_delays_others(
         await subscribe(stalled, ["global"])
         await subscribe(healthy, ["global"])
         big = "x" * 99_000  # fills socket buffers quickly, so the stall shows on the server
-        for n in range(80):
-            body = {"project_id": project["id"], "title": f"t{n}", "description": big}
+        titles = [f"t{n}" for n in range(80)]
+        for title in titles:
+            body = {"project_id": project["id"], "title": title, "description": big}
             await api(server, "POST", "/api/tasks", json=body)
             message = await next_of(healthy, {"task:created"})
-            assert message["data"]["title"] == f"t{n}"
+            assert message["data"]["title"] == title
         # The server let go of the stalled client: only the healthy one is counted.
         heartbeat = await next_of(healthy, {"heartbeat"})
         assert heartbeat["data"]["connections"] == 1
+        got: list[dict[str, Any]] = []
         with pytest.raises(websockets.ConnectionClosed) as closed:
-            await drain(stalled)
-        # A peer that reads nothing may never get the close frame; when it does, it says why.
-        if closed.value.rcvd is not None:
-            assert closed.value.rcvd.code == 1013
-            assert "since=" in closed.value.rcvd.reason
+            await drain(stalled, got)  # what the socket held comes through, then the close
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 1013
+        since = int(closed.value.rcvd.reason.rpartition("since=")[2])
+        had = [m for m in got if m["type"] == "task:created"]
+        assert had, "the stalled client received nothing before it stalled"
+        assert had[-1]["seq"] == since  # the reason names the last event that went out
+        # Resuming from it brings exactly the rest, in order.
+        again = await connect(server.url)
+        assert (await subscribe(again, ["global"], since=since))["type"] == "subscribed"
+        rest = [await next_of(again, {"task:created"}) for _ in range(len(titles) - len(had))]
+        assert [m["data"]["title"] for m in had + rest] == titles
+        seqs = [m["seq"] for m in had + rest]
+        assert seqs == sorted(set(seqs))
         await healthy.close()
+        await again.close()
 
 
 async def test_batching_client_gets_a_burst_in_array_frames_in_order(

@@ -19,6 +19,9 @@ from starlette.websockets import WebSocket
 
 # Close code for "try again later": the client fell behind and must resume with `since`.
 CLOSE_TOO_SLOW = 1013
+# How long the close frame of a client too slow may wait for room in its full socket buffer
+# (uvicorn's own closing handshake allows as long): without it the client never learns why.
+SLOW_CLOSE_SECONDS = 10.0
 # A batch frame stops growing at this many characters (the messages past it go in the next).
 MAX_BATCH_CHARS = 256 * 1024
 
@@ -32,7 +35,12 @@ class Client:
         self.sent_seq = 0  # the newest event handed to its socket
         self.close_reason: str | None = None
         self.lagged = asyncio.Event()
-        self._queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue(queue_size)
+        self._limit = queue_size
+        # Unbounded: the bound is kept by `_put`, for live messages only. A replay is bounded
+        # by the replay store it comes from (its texts are that store's, not copies); counted,
+        # a resume after a 1013 would always overflow again.
+        self._queue: asyncio.Queue[tuple[int, str, bool]] = asyncio.Queue()
+        self._replayed = 0  # replayed messages still in the queue
 
     def offer(self, seq: int, text: str) -> None:
         """Queue a live event unless this client already has it (an event reaches a client
@@ -44,22 +52,18 @@ class Client:
 
     def replay(self, seq: int, text: str) -> None:
         """Queue a missed event (the hub has checked it is not one this client had)."""
-        if self._put(seq, text):
+        if self._put(seq, text, replayed=True):
             self.last_seq = max(self.last_seq, seq)
-
-    def room(self) -> int:
-        """How many more messages the outgoing queue takes before this client is too slow."""
-        return self._queue.maxsize - self._queue.qsize()
 
     def send_control(self, text: str) -> None:
         self._put(0, text)
 
-    def _put(self, seq: int, text: str) -> bool:
+    def _put(self, seq: int, text: str, *, replayed: bool = False) -> bool:
         if self.close_reason is not None:
             return False
-        try:
-            self._queue.put_nowait((seq, text))
-        except asyncio.QueueFull:
+        if replayed:
+            self._replayed += 1
+        elif self._queue.qsize() - self._replayed >= self._limit:
             # What was queued but not sent is dropped with the connection: resume from what
             # went out.
             self.close_reason = (
@@ -67,17 +71,20 @@ class Client:
             )
             self.lagged.set()
             return False
+        self._queue.put_nowait((seq, text, replayed))
         return True
 
     async def run_sender(self) -> None:
         """Send queued messages in order until the connection ends."""
         queue = self._queue
         while True:
-            seq, text = await queue.get()
+            seq, text, replayed = await queue.get()
+            self._replayed -= replayed
             if self.batch and not queue.empty():
                 parts, size, newest = [text], len(text), seq
                 while size < MAX_BATCH_CHARS and not queue.empty():
-                    seq, text = queue.get_nowait()
+                    seq, text, replayed = queue.get_nowait()
+                    self._replayed -= replayed
                     parts.append(text)
                     size += len(text) + 1
                     newest = max(newest, seq)
@@ -86,7 +93,7 @@ class Client:
             if seq > self.sent_seq:
                 self.sent_seq = seq
 
-    async def close(self, code: int, reason: str) -> None:
-        """Close, but never let a stalled peer hold us up for more than a second."""
+    async def close(self, code: int, reason: str, *, timeout: float = 1) -> None:
+        """Close, but never let a stalled peer hold us up for more than `timeout` seconds."""
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.websocket.close(code=code, reason=reason[:120]), 1)
+            await asyncio.wait_for(self.websocket.close(code=code, reason=reason[:120]), timeout)

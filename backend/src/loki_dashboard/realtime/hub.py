@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
 from loki_dashboard.realtime.client import Client
 from loki_dashboard.realtime.events import DomainEvent
+from loki_dashboard.realtime.replay import ReplayStore
 from loki_dashboard.realtime.wire import EventEncoder, channels_of, encode_control
 
 logger = logging.getLogger(__name__)
@@ -31,13 +32,13 @@ class Resync(Exception):
 
 
 class Hub:
-    def __init__(self, *, replay_size: int, start_seq: int) -> None:
+    def __init__(self, *, replay_size: int, start_seq: int, replay_total: int = 0) -> None:
+        """`replay_size` events are kept per channel, `replay_total` (default: ten times
+        that) in all; a resume from before `start_seq` gets resync."""
         self.seq = start_seq
         self.start_seq = start_seq
         self.clients: set[Client] = set()
-        self._replay_size = replay_size
-        self._replay: dict[str, deque[tuple[int, str]]] = {}
-        self._evicted: dict[str, int] = {}
+        self.replay = ReplayStore(per_channel=replay_size, total=replay_total or replay_size * 10)
         self._subscribers: dict[str, set[Client]] = defaultdict(set)
         self._listeners: list[Listener] = []
         self._heartbeat: asyncio.Task[None] | None = None
@@ -57,12 +58,7 @@ class Hub:
         # (global's log lines carry no text); the others are then skipped as already had.
         for channel in reversed(channels_of(event)):
             text = encoder.for_channel(channel)
-            kept = self._replay.get(channel)
-            if kept is None:
-                kept = self._replay[channel] = deque(maxlen=self._replay_size)
-            if len(kept) == kept.maxlen:
-                self._evicted[channel] = kept[0][0]
-            kept.append((seq, text))
+            self.replay.add(channel, seq, text)
             for client in self._subscribers.get(channel, ()):
                 client.offer(seq, text)
         for listener in self._listeners:
@@ -87,8 +83,7 @@ class Hub:
         connection gets the project's events since its last seq, none twice).
 
         Raises:
-            Resync: some are no longer kept, or there are more than the client's queue can
-                take (queuing them would close it with 1013, and its resume would do the same).
+            Resync: some are no longer kept.
         """
         self.check_resume(channels, since)
         new = [channel for channel in channels if channel not in client.channels]
@@ -97,18 +92,14 @@ class Hub:
         had = {
             seq
             for channel in client.channels
-            for seq, _ in self._replay.get(channel, ())
+            for seq, _ in self.replay.events(channel)
             if seq > since
         }
         missed: dict[int, str] = {}
         for channel in sorted(new, key=_breadth):  # the narrowest channel's copy wins
-            for seq, text in self._replay.get(channel, ()):
+            for seq, text in self.replay.events(channel):
                 if seq > since and seq not in had and seq not in missed:
                     missed[seq] = text
-        if len(missed) >= client.room():  # one place stays for the answer itself
-            raise Resync(
-                f"{len(missed)} events were missed, more than one connection can catch up on"
-            )
         return sorted(missed.items())
 
     def join(
@@ -131,13 +122,17 @@ class Hub:
     def check_resume(self, channels: Iterable[str], since: int | None) -> None:
         """Raise Resync when events after `since` on one of `channels` are no longer kept."""
         if since is not None and any(
-            since < max(self._evicted.get(channel, 0), self.start_seq) for channel in channels
+            since < max(self.replay.resumable_from(channel), self.start_seq) for channel in channels
         ):
             raise Resync("events after 'since' are no longer kept")
 
     def unsubscribe(self, client: Client, channels: Iterable[str]) -> None:
         for channel in channels:
-            self._subscribers.get(channel, set()).discard(client)
+            subscribers = self._subscribers.get(channel)
+            if subscribers is not None:
+                subscribers.discard(client)
+                if not subscribers:  # a channel nobody is on costs nothing
+                    del self._subscribers[channel]
             client.channels.discard(channel)
 
     def remove(self, client: Client) -> None:

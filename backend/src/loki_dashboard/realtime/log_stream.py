@@ -81,7 +81,7 @@ async def stream_logs(
                 continue
             waited = asyncio.get_running_loop().time()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), RECHECK_SECONDS)
+                await asyncio.wait_for(wake.wait(), min(RECHECK_SECONDS, keepalive_seconds))
             quiet = 0.0 if wake.is_set() else quiet + asyncio.get_running_loop().time() - waited
             if quiet >= keepalive_seconds:
                 quiet = 0.0

@@ -111,10 +111,11 @@ class PostgresFanout:
         connection: asyncpg.Connection = await asyncpg.connect(self._dsn, server_settings=settings)
         return connection
 
-    async def _listen(self) -> None:
-        self._listener = await self._connect("listen")
-        self._listener.add_termination_listener(self._on_lost)
-        await self._listener.add_listener(CHANNEL, self._on_notify)
+    async def _listen(self) -> asyncpg.Connection:
+        self._listener = listener = await self._connect("listen")
+        listener.add_termination_listener(self._on_lost)
+        await listener.add_listener(CHANNEL, self._on_notify)
+        return listener
 
     def _on_lost(self, _connection: Any) -> None:
         if self._closing:
@@ -128,9 +129,8 @@ class PostgresFanout:
         delay = 0.1
         while True:
             try:
-                await self._listen()
-                assert self._listener is not None
-                last = await self._listener.fetchval(f"SELECT last_value FROM {SEQUENCE}")
+                listener = await self._listen()
+                last = await listener.fetchval(f"SELECT last_value FROM {SEQUENCE}")
             except CONNECTION_ERRORS:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5)

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from loki_dashboard.models import Project, RunSession
-from loki_dashboard.realtime.client import CLOSE_TOO_SLOW, Client
+from loki_dashboard.realtime.client import CLOSE_TOO_SLOW, SLOW_CLOSE_SECONDS, Client
 from loki_dashboard.realtime.hub import Hub, Resync
 from loki_dashboard.realtime.wire import GLOBAL, encode_control
 
@@ -79,7 +79,9 @@ class Conversation:
                     await task
             self.hub.remove(self.client)
         if self.client.close_reason is not None:
-            await self.client.close(CLOSE_TOO_SLOW, self.client.close_reason)
+            await self.client.close(
+                CLOSE_TOO_SLOW, self.client.close_reason, timeout=SLOW_CLOSE_SECONDS
+            )
 
     async def _receive(self) -> None:
         with contextlib.suppress(WebSocketDisconnect):

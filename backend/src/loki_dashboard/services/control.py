@@ -22,6 +22,8 @@ from loki_dashboard.models import Log, Project, RunSession
 from loki_dashboard.models.session import LIVE_SESSION_STATUSES
 from loki_dashboard.realtime.events import DomainEvent, stage_event
 from loki_dashboard.schemas.control import ControlResult
+from loki_dashboard.services.logs import entry_event
+from loki_dashboard.services.sessions import session_event
 
 logger = logging.getLogger(__name__)
 STOP_GRACE_SECONDS = 10.0
@@ -42,12 +44,13 @@ async def live_run(session: AsyncSession, session_id: uuid.UUID) -> tuple[RunSes
     return run, Path(project.path) / ".loki"
 
 
-def _note(session: AsyncSession, run: RunSession, message: str) -> None:
-    """Record a control action in the session's own log."""
-    session.add(
-        Log(project_id=run.project_id, session_id=run.id, level="info", source="dashboard",
-            message=message)
-    )  # fmt: skip
+async def _note(session: AsyncSession, run: RunSession, message: str) -> None:
+    """Record a control action in the session's own log, and show it live."""
+    row = Log(project_id=run.project_id, session_id=run.id, level="info", source="dashboard",
+              message=message)  # fmt: skip
+    session.add(row)
+    await session.flush()
+    stage_event(session, entry_event(row))
 
 
 def _event(kind: str, run: RunSession, **data: object) -> DomainEvent:
@@ -62,7 +65,7 @@ def _event(kind: str, run: RunSession, **data: object) -> DomainEvent:
 async def pause(session: AsyncSession, session_id: uuid.UUID) -> ControlResult:
     run, loki_dir = await live_run(session, session_id)
     await asyncio.to_thread(control_files.request_pause, loki_dir)
-    _note(session, run, "pause requested from the dashboard")
+    await _note(session, run, "pause requested from the dashboard")
     stage_event(session, _event("pause_requested", run))
     return ControlResult(
         action="pause",
@@ -75,7 +78,7 @@ async def pause(session: AsyncSession, session_id: uuid.UUID) -> ControlResult:
 async def resume(session: AsyncSession, session_id: uuid.UUID) -> ControlResult:
     run, loki_dir = await live_run(session, session_id)
     await asyncio.to_thread(control_files.clear_pause_and_stop, loki_dir)
-    _note(session, run, "resume requested from the dashboard")
+    await _note(session, run, "resume requested from the dashboard")
     stage_event(session, _event("resume_requested", run))
     return ControlResult(
         action="resume", status="done", message="PAUSE and STOP removed; the run carries on."
@@ -98,7 +101,8 @@ async def stop(session: AsyncSession, session_id: uuid.UUID) -> ControlResult:
     await asyncio.to_thread(control_files.request_stop, loki_dir)
     identity = runner_identity(run, loki_dir)
     run.status = "stopping"
-    _note(session, run, "stop requested from the dashboard")
+    await _note(session, run, "stop requested from the dashboard")  # flushes the status too
+    stage_event(session, session_event("updated", run))
     stage_event(session, _event("stop_requested", run))
     if identity is not None:
         task = asyncio.create_task(asyncio.to_thread(terminate, identity, STOP_GRACE_SECONDS))
@@ -120,7 +124,7 @@ async def send_input(session: AsyncSession, session_id: uuid.UUID, text: str) ->
         )
     run, loki_dir = await live_run(session, session_id)
     await asyncio.to_thread(control_files.write_human_input, loki_dir, text)
-    _note(session, run, f"human input sent ({size:,} bytes): {text[:200]}")
+    await _note(session, run, f"human input sent ({size:,} bytes): {text[:200]}")
     stage_event(session, _event("input_sent", run, bytes=size))
     return ControlResult(
         action="input",
@@ -136,7 +140,7 @@ async def switch_model(session: AsyncSession, session_id: uuid.UUID, model: str)
     if run.provider != "claude":
         raise Conflict(f"model switching needs the claude provider; this run uses {run.provider}")
     await asyncio.to_thread(control_files.write_model_override, loki_dir, model)
-    _note(session, run, f"model switched to {model} from the dashboard")
+    await _note(session, run, f"model switched to {model} from the dashboard")
     stage_event(session, _event("model_switched", run, model=model))
     return ControlResult(
         action="model", status="requested", message=f"The run uses {model} from its next step."

@@ -21,6 +21,7 @@ from loki_dashboard.loki import control_files
 from loki_dashboard.models import Log
 from loki_dashboard.realtime.bus import EventBus
 from loki_dashboard.realtime.events import DomainEvent, stage_event
+from loki_dashboard.services.logs import entry_event
 
 logger = logging.getLogger(__name__)
 POLL_SECONDS = 0.25
@@ -46,10 +47,11 @@ async def _tell(
     message: str,
 ) -> None:
     async with session_scope(database.write_sessions, bus) as session:
-        session.add(
-            Log(project_id=project_id, session_id=session_id, level="info",
-                source="dashboard", message=message)
-        )  # fmt: skip
+        row = Log(project_id=project_id, session_id=session_id, level="info",
+                  source="dashboard", message=message)  # fmt: skip
+        session.add(row)
+        await session.flush()
+        stage_event(session, entry_event(row))
         stage_event(
             session,
             DomainEvent(

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from loki_dashboard.models import Learning
+from loki_dashboard.realtime.events import DomainEvent, stage_event
 from loki_dashboard.repositories import learnings as repo
 from loki_dashboard.schemas import learnings as schemas
 from loki_dashboard.services import projects as projects_service
@@ -55,6 +56,8 @@ async def add(session: AsyncSession, data: schemas.LearningCreate) -> tuple[Lear
     learning = Learning(**data.model_dump(), fingerprint=key)
     session.add(learning)
     await session.flush()
+    body = schemas.Learning.model_validate(learning).model_dump(mode="json")
+    stage_event(session, DomainEvent("learning:created", body, project_id=learning.project_id))
     return learning, True
 
 

@@ -7,9 +7,17 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from loki_dashboard.errors import InvalidInput
+from loki_dashboard.models import Log
+from loki_dashboard.realtime.events import DomainEvent
 from loki_dashboard.repositories import logs as repo
 from loki_dashboard.repositories.logs import LogFilter
 from loki_dashboard.schemas.logs import LogEntry, LogPage
+
+
+def entry_event(row: Log) -> DomainEvent:
+    """`log:entry` for a row the dashboard itself wrote (flushed: the event carries its id)."""
+    data = LogEntry.model_validate(row).model_dump(mode="json")
+    return DomainEvent("log:entry", data, project_id=row.project_id, session_id=row.session_id)
 
 
 def normalise_level(level: str | None) -> str | None:
