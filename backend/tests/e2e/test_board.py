@@ -165,7 +165,9 @@ def test_editing_and_deleting_a_task_in_the_modal(
     assert api.get(f"/api/tasks/{task_id}").json()["title"] == "Fixed title"
     eventually(lambda: [e["title"] for e in _pending(project)] == ["Fixed title"], "file title")
 
-    _card(page, "Fixed title").dblclick()
+    # From the keyboard: focus the card, press e.
+    _card(page, "Fixed title").focus()
+    page.keyboard.press("e")
     page.once("dialog", lambda confirm: confirm.accept())
     page.get_by_role("dialog", name="Edit task").get_by_role("button", name="Delete").click()
     expect(_card(page, "Fixed title")).to_have_count(0)
