@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -85,3 +88,33 @@ def test_pause_input_and_stop_reach_the_run_files(
     expect(header.get_by_role("button", name="Start session")).to_be_visible(timeout=20_000)
     actions = [entry["action"] for entry in api.get("/api/audit").json()]
     assert {"session.start", "session.pause", "session.input", "session.stop"} <= set(actions)
+
+
+def test_a_run_that_refuses_human_input_says_so(
+    page: Any, server: Server, project: dict[str, Any]
+) -> None:
+    """A run started in a terminal without LOKI_PROMPT_INJECTION=true sets the input aside:
+    the app tells the user, and the input dialog says so from then on."""
+    env = {k: v for k, v in os.environ.items() if k != "LOKI_PROMPT_INJECTION"}
+    run = subprocess.Popen(
+        [sys.executable, "-m", "loki_dashboard", "simulate", "--interval", "0.5"],
+        cwd=project["path"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        page.goto(f"{server.url}/projects/{project['id']}")
+        header = page.get_by_role("group", name="Session controls")
+        expect(page.locator("h1 [data-status]")).to_have_text("running", timeout=15_000)
+        header.get_by_role("button", name="Send input").click()
+        steer = page.get_by_role("dialog", name="Send input to the agent")
+        expect(steer.get_by_role("note")).to_have_count(0)  # not known yet
+        steer.get_by_label("Message for the agent").fill("Use JWT")
+        steer.get_by_role("button", name="Send").click()
+        expect(
+            page.get_by_role("alert").filter(has_text="rejected the human input")
+        ).to_be_visible()
+        header.get_by_role("button", name="Send input").click()
+        expect(steer.get_by_role("note")).to_contain_text("does not accept human input")
+        assert list((loki_dir(project) / "logs").glob("human-input-REJECTED-*.md"))
+    finally:
+        run.kill()
+        run.wait()

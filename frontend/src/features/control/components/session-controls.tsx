@@ -5,6 +5,7 @@ import { CONTROL } from "@/components/ui/form";
 import { ApiError } from "@/lib/api-client";
 import type { Session } from "@/lib/api-types";
 import { toast } from "@/lib/toast";
+import { useInputRefused } from "@/stores/run-notices-store";
 import { useControl, useStartSession } from "../api/control";
 import { HumanInputForm } from "./human-input-form";
 import { StartSessionForm } from "./start-session-form";
@@ -27,7 +28,9 @@ export function SessionControls({
   const start = useStartSession(projectId);
   const [dialog, setDialog] = useState<"start" | "stop" | "input" | null>(null);
   const live = session !== null && LIVE.has(session.status);
-  const acceptsInput = session?.config?.prompt_injection !== false;
+  // Known only once the run said so: it set input aside (or the session's config says it).
+  const refused = useInputRefused(session?.id);
+  const acceptsInput = !refused && session?.config?.prompt_injection !== false;
 
   const act = (action: "pause" | "resume" | "stop" | "model", body?: unknown) =>
     control.mutate(
