@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +63,9 @@ def test_pause_input_and_stop_reach_the_run_files(
     sightings = FileSightings(loki_dir(project), ("PAUSE", "HUMAN_INPUT.md", "STOP"))
     try:
         header.get_by_role("button", name="Pause").click()
-        expect(page.get_by_role("alert").filter(has_text="perpetual mode")).to_be_visible()
+        expect(page.get_by_role("alert").filter(has_text="PAUSE written")).to_be_visible()
+        # A run with a PRD honours PAUSE: no perpetual-mode caveat.
+        expect(page.get_by_role("alert").filter(has_text="perpetual mode")).to_have_count(0)
         eventually(lambda: "PAUSE" in sightings.seen, "PAUSE to be written")
 
         header.get_by_role("button", name="Send input").click()
@@ -90,17 +94,27 @@ def test_pause_input_and_stop_reach_the_run_files(
     assert {"session.start", "session.pause", "session.input", "session.stop"} <= set(actions)
 
 
-def test_a_run_that_refuses_human_input_says_so(
-    page: Any, server: Server, project: dict[str, Any]
-) -> None:
-    """A run started in a terminal without LOKI_PROMPT_INJECTION=true sets the input aside:
-    the app tells the user, and the input dialog says so from then on."""
+@contextlib.contextmanager
+def run_started_in_a_terminal(project: dict[str, Any]) -> Iterator[None]:
+    """A fast perpetual-mode run started outside the dashboard, without LOKI_PROMPT_INJECTION."""
     env = {k: v for k, v in os.environ.items() if k != "LOKI_PROMPT_INJECTION"}
     run = subprocess.Popen(
         [sys.executable, "-m", "loki_dashboard", "simulate", "--interval", "0.5"],
         cwd=project["path"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
+        yield
+    finally:
+        run.kill()
+        run.wait()
+
+
+def test_a_run_that_refuses_human_input_says_so(
+    page: Any, server: Server, project: dict[str, Any]
+) -> None:
+    """The run sets the input aside: the app tells the user, and the input dialog says so
+    from then on."""
+    with run_started_in_a_terminal(project):
         page.goto(f"{server.url}/projects/{project['id']}")
         header = page.get_by_role("group", name="Session controls")
         expect(page.locator("h1 [data-status]")).to_have_text("running", timeout=15_000)
@@ -115,6 +129,19 @@ def test_a_run_that_refuses_human_input_says_so(
         header.get_by_role("button", name="Send input").click()
         expect(steer.get_by_role("note")).to_contain_text("does not accept human input")
         assert list((loki_dir(project) / "logs").glob("human-input-REJECTED-*.md"))
-    finally:
-        run.kill()
-        run.wait()
+
+
+def test_pausing_a_perpetual_run_warns_then_reports_what_the_run_did(
+    page: Any, server: Server, project: dict[str, Any]
+) -> None:
+    with run_started_in_a_terminal(project):
+        page.goto(f"{server.url}/projects/{project['id']}")
+        expect(page.locator("h1 [data-status]")).to_have_text("running", timeout=15_000)
+        page.get_by_role("group", name="Session controls").get_by_role(
+            "button", name="Pause"
+        ).click()
+        expect(page.get_by_role("alert").filter(has_text="no PRD")).to_be_visible()
+        # The server's own follow-up: the run deleted PAUSE and carried on.
+        expect(page.get_by_role("alert").filter(has_text="deleted PAUSE")).to_be_visible()
+        assert not (loki_dir(project) / "PAUSE").exists()
+        expect(page.locator("h1 [data-status]")).to_have_text("running")

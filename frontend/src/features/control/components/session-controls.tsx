@@ -16,6 +16,14 @@ function report(error: unknown) {
   toast.error(error instanceof ApiError ? error.message : String(error));
 }
 
+/** The server's pause answer without its sentence about perpetual mode. */
+export function withoutPerpetualCaveat(message: string): string {
+  return message
+    .split(/(?<=\.)\s+/)
+    .filter((sentence) => !/perpetual mode/i.test(sentence))
+    .join(" ");
+}
+
 /** Start, pause, resume, stop, steer and switch model, each with the server's own words. */
 export function SessionControls({
   projectId,
@@ -38,9 +46,10 @@ export function SessionControls({
       {
         onSuccess: (result) => {
           if (action === "pause") {
-            toast.info(
-              `${result.message} (a run in perpetual mode, without a PRD, ignores PAUSE and carries on.)`,
-            );
+            // Only a run without a PRD (perpetual mode) ignores PAUSE; control:pause_not_honoured
+            // then says whether this one did. A run with a PRD needs no caveat.
+            if (session?.prd_path) toast.success(withoutPerpetualCaveat(result.message));
+            else toast.info(`This run has no PRD. ${result.message}`);
           } else toast.success(result.message);
         },
         onError: report,
