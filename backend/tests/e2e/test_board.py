@@ -45,6 +45,8 @@ def test_a_task_written_into_the_queue_shows_within_a_second(
     expect(_column(page, "pending").locator('[data-title="Written by the run"]')).to_be_visible(
         timeout=1000
     )
+    # A run's entry without a source is the run's own work: an "iteration" badge.
+    expect(_card(page, "Written by the run").locator("[data-source]")).to_have_text("iteration")
     # ...and when the run moves it, the card follows.
     write_json(loki_dir(project) / "queue" / "pending.json", [])
     write_json(

@@ -17,7 +17,7 @@ export const TaskCardBody = memo(function TaskCardBody({ task }: { task: Task })
       <p className="line-clamp-2 text-sm font-medium">{task.title}</p>
       <div className="mt-1 flex flex-wrap items-center gap-1 text-[11px] text-slate-500">
         <span data-source={task.source} className="rounded bg-slate-100 px-1 dark:bg-slate-800">
-          {sourceLabel(task.source)}
+          {sourceLabel(task)}
         </span>
         <span>{task.priority}</span>
         {task.type !== "engineering" && <span>· {task.type}</span>}
