@@ -128,6 +128,32 @@ def test_dragging_reorders_the_board_and_the_file_follows(
     )
 
 
+def _drag(page: Any, card: Any, target: Any) -> None:
+    """Mouse drag from a card to the middle of `target`, at a person's pace."""
+    source, box = card.bounding_box(), target.bounding_box()
+    page.mouse.move(source["x"] + 20, source["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(source["x"] + 40, source["y"] + 10, steps=5)
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=15)
+    page.mouse.up()
+
+
+def test_a_card_dropped_below_the_last_card_goes_to_the_end_of_that_column(
+    page: Any, server: Server, api: httpx.Client, project: dict[str, Any]
+) -> None:
+    for title in ("First", "Second", "Third"):
+        assert api.post("/api/tasks", json={"project_id": project["id"], "title": title}).is_success
+    _board(page, server, project)
+    pending = _column(page, "pending")
+    expect(pending.get_by_test_id("task-card")).to_have_count(3)
+    _drag(page, _card(page, "Third"), page.locator('[data-column-end="pending"]'))
+    eventually(
+        lambda: [e["title"] for e in _pending(project)] == ["Second", "First", "Third"],
+        "pending.json to have Third at its end",
+    )
+    expect(pending.get_by_test_id("task-card").last).to_have_attribute("data-title", "Third")
+
+
 def test_a_move_the_server_refuses_is_put_back_with_the_reason(
     page: Any, server: Server, project: dict[str, Any]
 ) -> None:
