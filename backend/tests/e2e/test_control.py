@@ -145,3 +145,20 @@ def test_pausing_a_perpetual_run_warns_then_reports_what_the_run_did(
         expect(page.get_by_role("alert").filter(has_text="deleted PAUSE")).to_be_visible()
         assert not (loki_dir(project) / "PAUSE").exists()
         expect(page.locator("h1 [data-status]")).to_have_text("running")
+
+
+def test_switching_the_model_writes_the_override_and_the_picker_shows_it(
+    page: Any, server: Server, api: httpx.Client, project: dict[str, Any]
+) -> None:
+    started = api.post("/api/sessions", json={"project_id": project["id"]})
+    assert started.status_code == 201, started.text
+    page.goto(f"{server.url}/projects/{project['id']}")
+    expect(page.locator("h1 [data-status]")).to_have_text("running", timeout=15_000)
+    picker = page.get_by_label("Switch model")
+    expect(picker).to_have_value("")
+    picker.select_option("sonnet")
+    expect(page.get_by_role("alert").filter(has_text="uses sonnet")).to_be_visible()
+    override = loki_dir(project) / "state" / "model-override"
+    eventually(lambda: override.exists() and override.read_text().strip() == "sonnet", "override")
+    page.reload()
+    expect(page.get_by_label("Switch model")).to_have_value("sonnet")

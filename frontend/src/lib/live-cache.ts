@@ -19,11 +19,18 @@ const RUN_ANSWERS: Record<string, "success" | "error"> = {
   "control:input_rejected": "error",
 };
 
-/** Tell the user how the run answered; remember a run that refuses human input. */
+/** Tell the user how the run answered; remember a run that refuses human input and the model
+ * a run was switched to. */
 export function applyRunAnswer(message: WireMessage): void {
+  const sessionId = message.data.session_id;
+  const model = message.data.model;
+  if (message.type === "control:model_switched" && typeof sessionId === "string") {
+    // Switched from this or another browser: the header's model picker follows.
+    if (typeof model === "string") useRunNotices.getState().setModel(sessionId, model);
+    return;
+  }
   const kind = RUN_ANSWERS[message.type];
   if (!kind) return;
-  const sessionId = message.data.session_id;
   if (message.type === "control:input_rejected" && typeof sessionId === "string") {
     useRunNotices.getState().markInputRefused(sessionId);
   }

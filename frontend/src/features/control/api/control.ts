@@ -19,6 +19,9 @@ export function useStartSession(projectId: string) {
 
 export type ControlAction = "pause" | "resume" | "stop";
 
+/** The models a claude run can be switched to (the server's ModelSwitch allowlist). */
+export const MODELS = ["haiku", "sonnet", "opus"] as const;
+
 export function useControl(sessionId: string | undefined) {
   const client = useQueryClient();
   return useMutation({

@@ -1,13 +1,13 @@
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
-import { CONTROL } from "@/components/ui/form";
 import { ApiError } from "@/lib/api-client";
 import type { Session } from "@/lib/api-types";
 import { toast } from "@/lib/toast";
-import { useInputRefused } from "@/stores/run-notices-store";
+import { useInputRefused, useRunNotices } from "@/stores/run-notices-store";
 import { useControl, useStartSession } from "../api/control";
 import { HumanInputForm } from "./human-input-form";
+import { ModelPicker } from "./model-picker";
 import { StartSessionForm } from "./start-session-form";
 
 const LIVE = new Set(["starting", "running", "paused", "stopping"]);
@@ -45,6 +45,9 @@ export function SessionControls({
       { action, body },
       {
         onSuccess: (result) => {
+          if (action === "model" && session) {
+            useRunNotices.getState().setModel(session.id, (body as { model: string }).model);
+          }
           if (action === "pause") {
             // Only a run without a PRD (perpetual mode) ignores PAUSE; control:pause_not_honoured
             // then says whether this one did. A run with a PRD needs no caveat.
@@ -86,21 +89,12 @@ export function SessionControls({
           Send input
         </Button>
       )}
-      {live && session.provider === "claude" && (
-        <label className="flex items-center gap-1 text-sm">
-          <span className="text-slate-500">Model</span>
-          <select
-            aria-label="Switch model"
-            defaultValue=""
-            onChange={(e) => e.target.value && act("model", { model: e.target.value })}
-            className={CONTROL}
-          >
-            <option value="">—</option>
-            <option value="haiku">haiku</option>
-            <option value="sonnet">sonnet</option>
-            <option value="opus">opus</option>
-          </select>
-        </label>
+      {live && (
+        <ModelPicker
+          session={session}
+          pending={control.isPending}
+          onSwitch={(model) => act("model", { model })}
+        />
       )}
       <Dialog open={dialog === "start"} title="Start a session" onClose={() => setDialog(null)}>
         <StartSessionForm
