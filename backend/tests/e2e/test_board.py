@@ -219,3 +219,21 @@ def test_filters_narrow_the_board_and_live_in_the_url(
     page.get_by_label("Search tasks").fill("nice")
     expect(page.get_by_test_id("task-card")).to_have_count(1)
     expect(_card(page, "Nice to have")).to_be_visible()
+
+
+def test_a_long_column_draws_only_the_cards_in_view(
+    page: Any, server: Server, project: dict[str, Any]
+) -> None:
+    tasks = [{"id": f"run-{n}", "title": f"Run task {n}"} for n in range(300)]
+    write_json(loki_dir(project) / "queue" / "pending.json", tasks)
+    _board(page, server, project)
+    pending = _column(page, "pending")
+    expect(pending.locator("[data-count]")).to_have_text("300")
+    drawn = pending.get_by_test_id("task-card").count()
+    assert 0 < drawn < 60, drawn
+    expect(_card(page, "Run task 0")).to_be_visible()
+    expect(_card(page, "Run task 299")).to_have_count(0)
+    # Scrolling the column brings the last cards in.
+    pending.locator("[data-column-end]").evaluate("el => el.parentElement.scrollTo(0, 1e6)")
+    expect(_card(page, "Run task 299")).to_be_visible()
+    assert pending.get_by_test_id("task-card").count() < 60

@@ -67,6 +67,11 @@ def test_pause_input_and_stop_reach_the_run_files(
         # A run with a PRD honours PAUSE: no perpetual-mode caveat.
         expect(page.get_by_role("alert").filter(has_text="perpetual mode")).to_have_count(0)
         eventually(lambda: "PAUSE" in sightings.seen, "PAUSE to be written")
+        expect(page.locator("h1 [data-status]")).to_have_text("paused")
+        header.get_by_role("button", name="Resume").click()
+        expect(page.get_by_role("alert").filter(has_text="carries on")).to_be_visible()
+        eventually(lambda: not (loki_dir(project) / "PAUSE").exists(), "PAUSE to be removed")
+        expect(page.locator("h1 [data-status]")).to_have_text("running")
 
         header.get_by_role("button", name="Send input").click()
         steer = page.get_by_role("dialog", name="Send input to the agent")
