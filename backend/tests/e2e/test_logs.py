@@ -120,3 +120,11 @@ def test_scrolling_up_pauses_the_tail_until_jump_to_live(
     assert _at_bottom(page)
     _append(project, "[INFO] and the tail follows again")
     expect(view).to_contain_text("and the tail follows again")
+
+    # Dragging the scrollbar moves the view with no wheel, key or touch event: it pauses too.
+    view.evaluate("el => { el.scrollTop = el.scrollTop - 1500 }")
+    expect(jump).to_be_visible()
+    top = view.evaluate("el => el.scrollTop")
+    _append(project, "[INFO] after the scrollbar drag")
+    expect(page.get_by_test_id("log-state")).to_contain_text("403 lines")
+    assert view.evaluate("el => el.scrollTop") == top
