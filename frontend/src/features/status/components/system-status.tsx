@@ -1,39 +1,11 @@
-import { useQuery } from "@tanstack/react-query";
 import { formatCost, formatTokens } from "@/components/ui/format";
 import { StatusBadge } from "@/components/ui/status-badge";
-import { api } from "@/lib/api-client";
-import type { LogPage, Session } from "@/lib/api-types";
-import { keys } from "@/lib/query-keys";
+import type { Session } from "@/lib/api-types";
+import { useTimeline } from "../api/timeline";
 import { phaseSpans, RARV } from "../lib/phases";
 import { CostChart } from "./cost-chart";
 import { asRecord, Panel } from "./panel";
 import { ChecklistPanel, CouncilPanel, QualityPanel } from "./run-panels";
-
-interface TimelineEvent {
-  event: string;
-  timestamp: string;
-  data: Record<string, unknown>;
-}
-
-function useTimeline(sessionId: string) {
-  return useQuery({
-    queryKey: keys.timeline(sessionId),
-    queryFn: async ({ signal }) => {
-      const page = await api.get<LogPage>(
-        "/api/logs",
-        { session_id: sessionId, source: "events", limit: 1000 },
-        signal,
-      );
-      return page.items
-        .filter((line) => typeof line.metadata?.event === "string")
-        .map<TimelineEvent>((line) => ({
-          event: String(line.metadata?.event),
-          timestamp: line.timestamp,
-          data: (line.metadata?.data as Record<string, unknown>) ?? {},
-        }));
-    },
-  });
-}
 
 export function SystemStatus({ session }: { session: Session }) {
   const { data: events = [] } = useTimeline(session.id);
