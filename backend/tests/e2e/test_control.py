@@ -55,6 +55,8 @@ def test_pause_input_and_stop_reach_the_run_files(
     # Start from the UI: the runner command (the simulator) starts in the project folder.
     header.get_by_role("button", name="Start session").click()
     start = page.get_by_role("dialog", name="Start a session")
+    # The project's Markdown files are offered; any path can still be typed.
+    expect(start.locator('[data-testid="prd-candidates"] option[value="prd.md"]')).to_have_count(1)
     start.get_by_label("PRD file").fill("prd.md")
     start.get_by_role("button", name="Start").click()
     expect(page.get_by_role("alert").filter(has_text="Session started")).to_be_visible()

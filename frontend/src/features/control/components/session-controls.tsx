@@ -98,6 +98,7 @@ export function SessionControls({
       )}
       <Dialog open={dialog === "start"} title="Start a session" onClose={() => setDialog(null)}>
         <StartSessionForm
+          projectId={projectId}
           pending={start.isPending}
           onCancel={() => setDialog(null)}
           onStart={(body) =>
