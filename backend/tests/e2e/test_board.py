@@ -237,3 +237,55 @@ def test_a_long_column_draws_only_the_cards_in_view(
     pending.locator("[data-column-end]").evaluate("el => el.parentElement.scrollTo(0, 1e6)")
     expect(_card(page, "Run task 299")).to_be_visible()
     assert pending.get_by_test_id("task-card").count() < 60
+
+
+def test_touch_drags_only_after_a_long_press(
+    browser: Any, server: Server, api: httpx.Client, project: dict[str, Any]
+) -> None:
+    """A finger that swipes at once scrolls; one that rests first picks the card up."""
+    for title in ("First", "Second", "Third"):
+        assert api.post("/api/tasks", json={"project_id": project["id"], "title": title}).is_success
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, has_touch=True)
+    try:
+        page = context.new_page()
+        _board(page, server, project)
+        expect(_column(page, "pending").get_by_test_id("task-card")).to_have_count(3)
+        page.evaluate(
+            """() => { window.announced = [];
+            const region = document.querySelector('[id^=DndLiveRegion]');
+            new MutationObserver(() => window.announced.push(region.textContent))
+              .observe(region, {childList: true, subtree: true, characterData: true}); }"""
+        )
+        cdp = context.new_cdp_session(page)
+        card = _card(page, "Third").bounding_box()
+        end = page.locator('[data-column-end="pending"]').bounding_box()
+        start = {"x": card["x"] + 20, "y": card["y"] + 10}
+        target = {"x": end["x"] + 20, "y": end["y"] + end["height"] / 2}
+
+        def touch(kind: str, point: dict[str, float] | None) -> None:
+            cdp.send(
+                "Input.dispatchTouchEvent", {"type": kind, "touchPoints": [point] if point else []}
+            )
+
+        def glide() -> None:
+            for step in range(1, 16):
+                touch(
+                    "touchMove",
+                    {"x": start["x"], "y": start["y"] + (target["y"] - start["y"]) * step / 15},
+                )
+
+        touch("touchStart", start)  # a swipe: moves at once
+        glide()
+        touch("touchEnd", None)
+        touch("touchStart", start)  # a long press, then the move
+        page.wait_for_timeout(400)  # the finger rests past the sensor's 200 ms delay
+        glide()
+        touch("touchEnd", None)
+        eventually(
+            lambda: [e["title"] for e in _pending(project)] == ["Second", "First", "Third"],
+            "pending.json to follow the touch drag",
+        )
+        announced = page.evaluate("window.announced")
+        assert sum("Picked up" in text for text in announced) == 1, announced
+    finally:
+        context.close()
