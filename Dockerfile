@@ -1,9 +1,17 @@
 # Loki Dashboard as a standalone server (PostgreSQL, tokens required). See docker-compose.yml.
-# Stage 1 builds the wheel; stage 2 runs it as a non-root user. (The web app, once it exists in
-# frontend/, is built in its own stage and its files ship inside the wheel.)
+# Stage 1 builds the web app with Node; stage 2 builds the wheel with those files inside (so its
+# build hook needs no Node); stage 3 runs it as a non-root user.
+FROM node:22-slim AS web
+WORKDIR /src/frontend
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend/ ./
+RUN npm run build
+
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY backend/ backend/
+COPY --from=web /src/backend/src/loki_dashboard/static backend/src/loki_dashboard/static
 RUN pip install --no-cache-dir build && python -m build --wheel --outdir /dist backend
 
 FROM python:3.11-slim

@@ -39,8 +39,13 @@ WEB_BUILT := backend/src/loki_dashboard/static/index.html
 WEB_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html \
 	frontend/vite.config.ts frontend/tsconfig.json frontend/package-lock.json
 
+# Vite needs Node 20.19+: Debian's nodejs is tried when none is installed (Debian 13 has 20.19;
+# Debian 12's 18 is too old), then the version is checked so an old one stops here, clearly.
+NODE_MIN := 20.19
 $(WEB_STAMP): frontend/package-lock.json .make/system.stamp
 	@command -v npm >/dev/null || { apt-get update -q && apt-get install -y -q nodejs npm; }
+	@node -e 'const [a,b]=process.versions.node.split(".").map(Number),[x,y]="$(NODE_MIN)".split(".").map(Number);process.exit(a>x||(a===x&&b>=y)?0:1)' \
+		|| { echo "Node $$(node --version) is too old: the web app's build (Vite) needs Node $(NODE_MIN) or newer. Install it (for example from NodeSource or nvm) and run make again." >&2; exit 1; }
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 

@@ -96,3 +96,17 @@ def _python_module() -> list[str]:
     import sys
 
     return [sys.executable, "-m", "loki_dashboard"]
+
+
+def test_the_image_builds_the_web_app_in_a_node_stage_and_ships_it_in_the_wheel() -> None:
+    stages = re.split(r"^FROM ", dockerfile(), flags=re.M)[1:]
+    web = next(s for s in stages if s.startswith("node:"))
+    assert "npm ci" in web
+    assert "npm run build" in web
+    build = next(s for s in stages if " AS build" in s.splitlines()[0])
+    # The built files are in place before the wheel is made, so its build hook needs no Node.
+    copy = build.index("COPY --from=web")
+    assert "loki_dashboard/static" in build[copy:].splitlines()[0]
+    assert copy < build.index("python -m build")
+    ignored = (REPO / ".dockerignore").read_text().split()
+    assert "**/node_modules" in ignored

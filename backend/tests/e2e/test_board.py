@@ -45,6 +45,8 @@ def test_a_task_written_into_the_queue_shows_within_a_second(
     expect(_column(page, "pending").locator('[data-title="Written by the run"]')).to_be_visible(
         timeout=1000
     )
+    # A run's entry without a source is the run's own work: an "iteration" badge.
+    expect(_card(page, "Written by the run").locator("[data-source]")).to_have_text("iteration")
     # ...and when the run moves it, the card follows.
     write_json(loki_dir(project) / "queue" / "pending.json", [])
     write_json(
@@ -126,6 +128,32 @@ def test_dragging_reorders_the_board_and_the_file_follows(
     )
 
 
+def _drag(page: Any, card: Any, target: Any) -> None:
+    """Mouse drag from a card to the middle of `target`, at a person's pace."""
+    source, box = card.bounding_box(), target.bounding_box()
+    page.mouse.move(source["x"] + 20, source["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(source["x"] + 40, source["y"] + 10, steps=5)
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=15)
+    page.mouse.up()
+
+
+def test_a_card_dropped_below_the_last_card_goes_to_the_end_of_that_column(
+    page: Any, server: Server, api: httpx.Client, project: dict[str, Any]
+) -> None:
+    for title in ("First", "Second", "Third"):
+        assert api.post("/api/tasks", json={"project_id": project["id"], "title": title}).is_success
+    _board(page, server, project)
+    pending = _column(page, "pending")
+    expect(pending.get_by_test_id("task-card")).to_have_count(3)
+    _drag(page, _card(page, "Third"), page.locator('[data-column-end="pending"]'))
+    eventually(
+        lambda: [e["title"] for e in _pending(project)] == ["Second", "First", "Third"],
+        "pending.json to have Third at its end",
+    )
+    expect(pending.get_by_test_id("task-card").last).to_have_attribute("data-title", "Third")
+
+
 def test_a_move_the_server_refuses_is_put_back_with_the_reason(
     page: Any, server: Server, project: dict[str, Any]
 ) -> None:
@@ -165,7 +193,9 @@ def test_editing_and_deleting_a_task_in_the_modal(
     assert api.get(f"/api/tasks/{task_id}").json()["title"] == "Fixed title"
     eventually(lambda: [e["title"] for e in _pending(project)] == ["Fixed title"], "file title")
 
-    _card(page, "Fixed title").dblclick()
+    # From the keyboard: focus the card, press e.
+    _card(page, "Fixed title").focus()
+    page.keyboard.press("e")
     page.once("dialog", lambda confirm: confirm.accept())
     page.get_by_role("dialog", name="Edit task").get_by_role("button", name="Delete").click()
     expect(_card(page, "Fixed title")).to_have_count(0)
@@ -189,3 +219,73 @@ def test_filters_narrow_the_board_and_live_in_the_url(
     page.get_by_label("Search tasks").fill("nice")
     expect(page.get_by_test_id("task-card")).to_have_count(1)
     expect(_card(page, "Nice to have")).to_be_visible()
+
+
+def test_a_long_column_draws_only_the_cards_in_view(
+    page: Any, server: Server, project: dict[str, Any]
+) -> None:
+    tasks = [{"id": f"run-{n}", "title": f"Run task {n}"} for n in range(300)]
+    write_json(loki_dir(project) / "queue" / "pending.json", tasks)
+    _board(page, server, project)
+    pending = _column(page, "pending")
+    expect(pending.locator("[data-count]")).to_have_text("300")
+    drawn = pending.get_by_test_id("task-card").count()
+    assert 0 < drawn < 60, drawn
+    expect(_card(page, "Run task 0")).to_be_visible()
+    expect(_card(page, "Run task 299")).to_have_count(0)
+    # Scrolling the column brings the last cards in.
+    pending.locator("[data-column-end]").evaluate("el => el.parentElement.scrollTo(0, 1e6)")
+    expect(_card(page, "Run task 299")).to_be_visible()
+    assert pending.get_by_test_id("task-card").count() < 60
+
+
+def test_touch_drags_only_after_a_long_press(
+    browser: Any, server: Server, api: httpx.Client, project: dict[str, Any]
+) -> None:
+    """A finger that swipes at once scrolls; one that rests first picks the card up."""
+    for title in ("First", "Second", "Third"):
+        assert api.post("/api/tasks", json={"project_id": project["id"], "title": title}).is_success
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, has_touch=True)
+    try:
+        page = context.new_page()
+        _board(page, server, project)
+        expect(_column(page, "pending").get_by_test_id("task-card")).to_have_count(3)
+        page.evaluate(
+            """() => { window.announced = [];
+            const region = document.querySelector('[id^=DndLiveRegion]');
+            new MutationObserver(() => window.announced.push(region.textContent))
+              .observe(region, {childList: true, subtree: true, characterData: true}); }"""
+        )
+        cdp = context.new_cdp_session(page)
+        card = _card(page, "Third").bounding_box()
+        end = page.locator('[data-column-end="pending"]').bounding_box()
+        start = {"x": card["x"] + 20, "y": card["y"] + 10}
+        target = {"x": end["x"] + 20, "y": end["y"] + end["height"] / 2}
+
+        def touch(kind: str, point: dict[str, float] | None) -> None:
+            cdp.send(
+                "Input.dispatchTouchEvent", {"type": kind, "touchPoints": [point] if point else []}
+            )
+
+        def glide() -> None:
+            for step in range(1, 16):
+                touch(
+                    "touchMove",
+                    {"x": start["x"], "y": start["y"] + (target["y"] - start["y"]) * step / 15},
+                )
+
+        touch("touchStart", start)  # a swipe: moves at once
+        glide()
+        touch("touchEnd", None)
+        touch("touchStart", start)  # a long press, then the move
+        page.wait_for_timeout(400)  # the finger rests past the sensor's 200 ms delay
+        glide()
+        touch("touchEnd", None)
+        eventually(
+            lambda: [e["title"] for e in _pending(project)] == ["Second", "First", "Third"],
+            "pending.json to follow the touch drag",
+        )
+        announced = page.evaluate("window.announced")
+        assert sum("Picked up" in text for text in announced) == 1, announced
+    finally:
+        context.close()

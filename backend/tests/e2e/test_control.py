@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import subprocess
+import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +55,8 @@ def test_pause_input_and_stop_reach_the_run_files(
     # Start from the UI: the runner command (the simulator) starts in the project folder.
     header.get_by_role("button", name="Start session").click()
     start = page.get_by_role("dialog", name="Start a session")
+    # The project's Markdown files are offered; any path can still be typed.
+    expect(start.locator('[data-testid="prd-candidates"] option[value="prd.md"]')).to_have_count(1)
     start.get_by_label("PRD file").fill("prd.md")
     start.get_by_role("button", name="Start").click()
     expect(page.get_by_role("alert").filter(has_text="Session started")).to_be_visible()
@@ -58,8 +65,15 @@ def test_pause_input_and_stop_reach_the_run_files(
     sightings = FileSightings(loki_dir(project), ("PAUSE", "HUMAN_INPUT.md", "STOP"))
     try:
         header.get_by_role("button", name="Pause").click()
-        expect(page.get_by_role("alert").filter(has_text="perpetual mode")).to_be_visible()
+        expect(page.get_by_role("alert").filter(has_text="PAUSE written")).to_be_visible()
+        # A run with a PRD honours PAUSE: no perpetual-mode caveat.
+        expect(page.get_by_role("alert").filter(has_text="perpetual mode")).to_have_count(0)
         eventually(lambda: "PAUSE" in sightings.seen, "PAUSE to be written")
+        expect(page.locator("h1 [data-status]")).to_have_text("paused")
+        header.get_by_role("button", name="Resume").click()
+        expect(page.get_by_role("alert").filter(has_text="carries on")).to_be_visible()
+        eventually(lambda: not (loki_dir(project) / "PAUSE").exists(), "PAUSE to be removed")
+        expect(page.locator("h1 [data-status]")).to_have_text("running")
 
         header.get_by_role("button", name="Send input").click()
         steer = page.get_by_role("dialog", name="Send input to the agent")
@@ -85,3 +99,73 @@ def test_pause_input_and_stop_reach_the_run_files(
     expect(header.get_by_role("button", name="Start session")).to_be_visible(timeout=20_000)
     actions = [entry["action"] for entry in api.get("/api/audit").json()]
     assert {"session.start", "session.pause", "session.input", "session.stop"} <= set(actions)
+
+
+@contextlib.contextmanager
+def run_started_in_a_terminal(project: dict[str, Any]) -> Iterator[None]:
+    """A fast perpetual-mode run started outside the dashboard, without LOKI_PROMPT_INJECTION."""
+    env = {k: v for k, v in os.environ.items() if k != "LOKI_PROMPT_INJECTION"}
+    run = subprocess.Popen(
+        [sys.executable, "-m", "loki_dashboard", "simulate", "--interval", "0.5"],
+        cwd=project["path"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        yield
+    finally:
+        run.kill()
+        run.wait()
+
+
+def test_a_run_that_refuses_human_input_says_so(
+    page: Any, server: Server, project: dict[str, Any]
+) -> None:
+    """The run sets the input aside: the app tells the user, and the input dialog says so
+    from then on."""
+    with run_started_in_a_terminal(project):
+        page.goto(f"{server.url}/projects/{project['id']}")
+        header = page.get_by_role("group", name="Session controls")
+        expect(page.locator("h1 [data-status]")).to_have_text("running", timeout=15_000)
+        header.get_by_role("button", name="Send input").click()
+        steer = page.get_by_role("dialog", name="Send input to the agent")
+        expect(steer.get_by_role("note")).to_have_count(0)  # not known yet
+        steer.get_by_label("Message for the agent").fill("Use JWT")
+        steer.get_by_role("button", name="Send").click()
+        expect(
+            page.get_by_role("alert").filter(has_text="rejected the human input")
+        ).to_be_visible()
+        header.get_by_role("button", name="Send input").click()
+        expect(steer.get_by_role("note")).to_contain_text("does not accept human input")
+        assert list((loki_dir(project) / "logs").glob("human-input-REJECTED-*.md"))
+
+
+def test_pausing_a_perpetual_run_warns_then_reports_what_the_run_did(
+    page: Any, server: Server, project: dict[str, Any]
+) -> None:
+    with run_started_in_a_terminal(project):
+        page.goto(f"{server.url}/projects/{project['id']}")
+        expect(page.locator("h1 [data-status]")).to_have_text("running", timeout=15_000)
+        page.get_by_role("group", name="Session controls").get_by_role(
+            "button", name="Pause"
+        ).click()
+        expect(page.get_by_role("alert").filter(has_text="no PRD")).to_be_visible()
+        # The server's own follow-up: the run deleted PAUSE and carried on.
+        expect(page.get_by_role("alert").filter(has_text="deleted PAUSE")).to_be_visible()
+        assert not (loki_dir(project) / "PAUSE").exists()
+        expect(page.locator("h1 [data-status]")).to_have_text("running")
+
+
+def test_switching_the_model_writes_the_override_and_the_picker_shows_it(
+    page: Any, server: Server, api: httpx.Client, project: dict[str, Any]
+) -> None:
+    started = api.post("/api/sessions", json={"project_id": project["id"]})
+    assert started.status_code == 201, started.text
+    page.goto(f"{server.url}/projects/{project['id']}")
+    expect(page.locator("h1 [data-status]")).to_have_text("running", timeout=15_000)
+    picker = page.get_by_label("Switch model")
+    expect(picker).to_have_value("")
+    picker.select_option("sonnet")
+    expect(page.get_by_role("alert").filter(has_text="uses sonnet")).to_be_visible()
+    override = loki_dir(project) / "state" / "model-override"
+    eventually(lambda: override.exists() and override.read_text().strip() == "sonnet", "override")
+    page.reload()
+    expect(page.get_by_label("Switch model")).to_have_value("sonnet")

@@ -68,3 +68,63 @@ def test_download_gives_the_whole_log_from_the_server(
     assert len(lines) == 2500
     assert lines[0].endswith("line 1")
     assert lines[-1].endswith("line 2500")
+
+
+def test_the_source_filter_shows_one_log_file(
+    page: Any, server: Server, project: dict[str, Any]
+) -> None:
+    _append(project, "[INFO] from the agent")
+    with (loki_dir(project) / "logs" / "build.log").open("a") as log:
+        log.write("[INFO] from the build\n")
+    page.goto(f"{server.url}/projects/{project['id']}/logs")
+    view = page.get_by_test_id("log-lines")
+    expect(view).to_contain_text("from the agent")
+    expect(view).to_contain_text("from the build")
+    page.get_by_label("Log source").select_option("build.log")
+    expect(view).to_contain_text("from the build")
+    expect(view).not_to_contain_text("from the agent")
+
+
+def _at_bottom(page: Any) -> bool:
+    return bool(
+        page.get_by_test_id("log-lines").evaluate(
+            "el => el.scrollHeight - el.scrollTop - el.clientHeight < 40"
+        )
+    )
+
+
+def test_scrolling_up_pauses_the_tail_until_jump_to_live(
+    page: Any, server: Server, project: dict[str, Any]
+) -> None:
+    _append(project, *(f"[INFO] early line {n}" for n in range(1, 401)))
+    page.goto(f"{server.url}/projects/{project['id']}/logs")
+    view = page.get_by_test_id("log-lines")
+    expect(view).to_contain_text("early line 400")
+    assert _at_bottom(page)
+    jump = page.get_by_role("button", name="Jump to live")
+    expect(jump).to_have_count(0)
+
+    view.hover()
+    page.mouse.wheel(0, -2000)
+    expect(jump).to_be_visible()
+    top = view.evaluate("el => el.scrollTop")
+    _append(project, "[INFO] arrived while reading")
+    expect(page.get_by_test_id("log-state")).to_contain_text("401 lines")
+    # The reader stays where they were while lines arrive.
+    assert view.evaluate("el => el.scrollTop") == top
+    expect(view).not_to_contain_text("arrived while reading")
+
+    jump.click()
+    expect(view).to_contain_text("arrived while reading")
+    expect(jump).to_have_count(0)
+    assert _at_bottom(page)
+    _append(project, "[INFO] and the tail follows again")
+    expect(view).to_contain_text("and the tail follows again")
+
+    # Dragging the scrollbar moves the view with no wheel, key or touch event: it pauses too.
+    view.evaluate("el => { el.scrollTop = el.scrollTop - 1500 }")
+    expect(jump).to_be_visible()
+    top = view.evaluate("el => el.scrollTop")
+    _append(project, "[INFO] after the scrollbar drag")
+    expect(page.get_by_test_id("log-state")).to_contain_text("403 lines")
+    assert view.evaluate("el => el.scrollTop") == top

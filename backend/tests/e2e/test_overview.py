@@ -55,3 +55,19 @@ def test_needs_you_lists_tasks_waiting_for_review(
     page.goto(server.url)
     expect(page.get_by_test_id("needs-you")).to_contain_text("tasks in review")
     expect(page.get_by_test_id("needs-you")).to_contain_text(project["name"])
+
+
+def test_removing_a_project_asks_first_and_leaves_its_files(
+    page: Any, server: Server, api: httpx.Client, project: dict[str, Any]
+) -> None:
+    page.goto(server.url)
+    card = page.get_by_test_id("project-card").filter(has_text=project["name"])
+    expect(card).to_be_visible()
+    page.once("dialog", lambda confirm: confirm.dismiss())
+    card.get_by_role("button", name="Remove").click()
+    expect(card).to_be_visible()  # cancelled: still watched
+    page.once("dialog", lambda confirm: confirm.accept())
+    card.get_by_role("button", name="Remove").click()
+    expect(page.get_by_test_id("project-card")).to_have_count(0)
+    assert api.get("/api/projects").json() == []
+    assert (Path(project["path"]) / ".loki" / "queue").is_dir()

@@ -26,7 +26,11 @@ def test_the_app_recovers_after_the_server_restarts(
     expect(indicator).to_have_attribute("data-connection", "live")
 
     first.stop()
-    expect(indicator).not_to_have_attribute("data-connection", "live")
+    # First it retries and says so; after a few failed attempts in a row it says offline.
+    expect(indicator).to_have_attribute("data-connection", "reconnecting")
+    expect(indicator).to_have_text("reconnecting")
+    expect(indicator).to_have_attribute("data-connection", "offline", timeout=20_000)
+    expect(indicator).to_have_text("offline")
     # While the server is down the run keeps writing.
     write_json(loki_dir(project) / "queue" / "pending.json", [{"id": "w1", "title": "While down"}])
 

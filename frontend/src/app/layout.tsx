@@ -45,7 +45,7 @@ export function AppLayout() {
       <main className="mx-auto max-w-[120rem] p-3 sm:p-5">
         <Outlet />
       </main>
-      <ShortcutHelp open={help.open} onClose={help.toggle} />
+      <ShortcutHelp open={help.open} onClose={help.close} />
       <TokenPrompt />
       <Toasts />
     </div>

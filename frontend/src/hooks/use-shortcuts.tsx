@@ -63,7 +63,8 @@ export function useShortcuts() {
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, [navigate, projectId]);
-  return { open, toggle: () => setOpen((v) => !v) };
+  // Close, not toggle: Escape fires both `cancel` and `close` on the dialog.
+  return { open, toggle: () => setOpen((v) => !v), close: () => setOpen(false) };
 }
 
 export function ShortcutHelp({ open, onClose }: { open: boolean; onClose: () => void }) {

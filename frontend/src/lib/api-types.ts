@@ -36,6 +36,8 @@ export interface ProjectOverview {
   session: Session | null;
   task_counts: Record<string, number>;
   active_agents: number;
+  /** Someone asked the newest run to stop through the dashboard: its end was expected. */
+  stop_requested: boolean;
   last_activity_at: string | null;
 }
 

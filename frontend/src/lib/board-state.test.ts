@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { Task } from "@/lib/api-types";
-import { applyMove, removeTask, toColumns, upsertTask } from "./board-state";
+import {
+  applyMove,
+  matchesFilter,
+  removeTask,
+  sourceLabel,
+  toColumns,
+  upsertTask,
+} from "./board-state";
 
 function task(id: string, status: Task["status"], order: number): Task {
   return {
@@ -81,5 +88,34 @@ describe("live changes", () => {
 
   it("removes a deleted task and renumbers its column", () => {
     expect(ids(toColumns(removeTask(board, "a")).pending)).toEqual(["b0", "c1"]);
+  });
+});
+
+describe("source badges", () => {
+  const from = (source: string, github_issue: number | null = null) =>
+    sourceLabel({ source, github_issue });
+
+  it("names who put the task on the board", () => {
+    expect(from("dashboard")).toBe("dashboard");
+    expect(from("prd")).toBe("PRD");
+    expect(from("PRD")).toBe("PRD");
+    expect(from("github")).toBe("GitHub");
+    expect(from("todo-write")).toBe("agent");
+  });
+
+  it("shows the run's own tasks as iteration, whatever name the run stored", () => {
+    expect(from("loki")).toBe("iteration");
+    expect(from("runner")).toBe("iteration");
+    expect(from("iteration")).toBe("iteration");
+  });
+
+  it("shows a task linked to a GitHub issue as GitHub", () => {
+    expect(from("loki", 42)).toBe("GitHub");
+  });
+
+  it("filters on the badge, not the stored name", () => {
+    const filter = { q: "", priority: "", source: "iteration", label: "" };
+    expect(matchesFilter({ ...task("a", "pending", 0), source: "loki" }, filter)).toBe(true);
+    expect(matchesFilter({ ...task("b", "pending", 0), source: "dashboard" }, filter)).toBe(false);
   });
 });

@@ -92,7 +92,7 @@ export interface BoardFilter {
 
 export function matchesFilter(task: Task, filter: BoardFilter): boolean {
   if (filter.priority && task.priority !== filter.priority) return false;
-  if (filter.source && task.source !== filter.source) return false;
+  if (filter.source && sourceLabel(task) !== filter.source) return false;
   if (filter.label && !task.labels.includes(filter.label)) return false;
   if (filter.q) {
     const needle = filter.q.toLowerCase();
@@ -102,12 +102,16 @@ export function matchesFilter(task: Task, filter: BoardFilter): boolean {
   return true;
 }
 
-/** Where the source badge comes from: who put the task on the board. */
-export function sourceLabel(source: string): string {
+// Sources a run writes for its own work: the queue reader stores an entry without one as "loki".
+const ITERATION_SOURCES = new Set(["loki", "runner", "iteration"]);
+
+/** The source badge: who put the task on the board (dashboard, PRD, GitHub, iteration, …). */
+export function sourceLabel(task: Pick<Task, "source" | "github_issue">): string {
+  const { source } = task;
+  if (task.github_issue != null || source.toLowerCase().startsWith("github")) return "GitHub";
   if (source === "dashboard") return "dashboard";
-  if (source.startsWith("prd") || source === "PRD") return "PRD";
-  if (source.startsWith("github")) return "GitHub";
-  if (source.startsWith("iteration") || source === "runner") return "iteration";
+  if (source.toLowerCase().startsWith("prd")) return "PRD";
+  if (ITERATION_SOURCES.has(source) || source.startsWith("iteration")) return "iteration";
   if (source.includes("todo")) return "agent";
   return source;
 }

@@ -1,8 +1,10 @@
 import { QueryClient, QueryObserver } from "@tanstack/react-query";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { useRunNotices } from "@/stores/run-notices-store";
 import type { ProjectOverview, Task, WireMessage } from "./api-types";
 import { createLiveCache } from "./live-cache";
 import { keys } from "./query-keys";
+import { useToastStore } from "./toast";
 
 function event(type: string, data: Record<string, unknown>): WireMessage {
   return { type, channel: "project:p", timestamp: "", seq: 1, data };
@@ -100,5 +102,52 @@ describe("live events into the query cache", () => {
     );
     expect(client.getQueryData<{ status: string }>(keys.session("s1"))?.status).toBe("stopped");
     unsubscribe();
+  });
+});
+
+describe("the run's answers to control actions", () => {
+  let apply: (message: WireMessage) => void;
+  beforeEach(() => {
+    apply = createLiveCache(new QueryClient());
+    useToastStore.setState({ toasts: [] });
+    useRunNotices.setState({ inputRefused: [] });
+  });
+
+  const answer = (type: string, message: string, channel = "project:p") => ({
+    type,
+    channel,
+    timestamp: "",
+    seq: 1,
+    data: { session_id: "s1", project_id: "p", message },
+  });
+
+  it("shows each answer with the server's words, as success or error", () => {
+    apply(answer("control:paused", "the run paused"));
+    apply(answer("control:pause_not_honoured", "the run deleted PAUSE and carried on"));
+    apply(answer("control:input_accepted", "the run took the human input"));
+    expect(useToastStore.getState().toasts.map((t) => [t.kind, t.text])).toEqual([
+      ["success", "The run paused"],
+      ["error", "The run deleted PAUSE and carried on"],
+      ["success", "The run took the human input"],
+    ]);
+    expect(useRunNotices.getState().inputRefused).toEqual([]);
+  });
+
+  it("remembers a run that rejected human input, even when seen on the overview", () => {
+    apply(answer("control:input_rejected", "the run rejected the human input", "global"));
+    expect(useRunNotices.getState().inputRefused).toEqual(["s1"]);
+    expect(useToastStore.getState().toasts).toEqual([]); // not the screen being looked at
+    apply(answer("control:input_rejected", "the run rejected the human input"));
+    expect(useRunNotices.getState().inputRefused).toEqual(["s1"]);
+    expect(useToastStore.getState().toasts[0]).toMatchObject({
+      kind: "error",
+      text: "The run rejected the human input",
+    });
+  });
+
+  it("leaves the action's own requests to the action's toast", () => {
+    apply(answer("control:stop_requested", "stop"));
+    apply(answer("control:input_sent", "sent"));
+    expect(useToastStore.getState().toasts).toEqual([]);
   });
 });

@@ -4,9 +4,42 @@
  */
 
 import type { QueryClient } from "@tanstack/react-query";
+import { useRunNotices } from "@/stores/run-notices-store";
 import type { ProjectOverview, Session, Task, WireMessage } from "./api-types";
 import { removeTask, upsertTask } from "./board-state";
 import { keys } from "./query-keys";
+import { toast } from "./toast";
+
+// The run's answers to a control action, found in its files after the action returned. The
+// requests themselves (control:stop_requested, …) are already answered by the action's own toast.
+const RUN_ANSWERS: Record<string, "success" | "error"> = {
+  "control:paused": "success",
+  "control:pause_not_honoured": "error",
+  "control:input_accepted": "success",
+  "control:input_rejected": "error",
+};
+
+/** Tell the user how the run answered; remember a run that refuses human input and the model
+ * a run was switched to. */
+export function applyRunAnswer(message: WireMessage): void {
+  const sessionId = message.data.session_id;
+  const model = message.data.model;
+  if (message.type === "control:model_switched" && typeof sessionId === "string") {
+    // Switched from this or another browser: the header's model picker follows.
+    if (typeof model === "string") useRunNotices.getState().setModel(sessionId, model);
+    return;
+  }
+  const kind = RUN_ANSWERS[message.type];
+  if (!kind) return;
+  if (message.type === "control:input_rejected" && typeof sessionId === "string") {
+    useRunNotices.getState().markInputRefused(sessionId);
+  }
+  // On `global` only (the overview), the answer is for a screen the user is not looking at.
+  const text = message.data.message;
+  if (message.channel !== "global" && typeof text === "string" && text) {
+    toast[kind](text.charAt(0).toUpperCase() + text.slice(1));
+  }
+}
 
 // After a burst of task events (a run rewriting its queue), reload the board once to be sure.
 const BOARD_SETTLE_MS = 1500;
@@ -69,6 +102,8 @@ export function createLiveCache(client: QueryClient, settleMs = BOARD_SETTLE_MS)
         void client.invalidateQueries({ queryKey: keys.sessions(String(data.project_id)) });
       }
       refreshOverview();
+    } else if (kind === "control") {
+      applyRunAnswer(message);
     } else if (kind === "agent") {
       if (data.project_id)
         void client.invalidateQueries({ queryKey: keys.agents(String(data.project_id)) });

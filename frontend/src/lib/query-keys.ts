@@ -10,6 +10,7 @@ export const keys = {
   projects: ["projects"] as const,
   project: (id: string) => ["projects", id] as const,
   activeProject: ["projects", "active"] as const,
+  prdFiles: (projectId: string) => ["projects", projectId, "prd-files"] as const,
   board: (projectId: string) => ["tasks", "board", projectId] as const,
   sessions: (projectId: string) => ["sessions", "list", projectId] as const,
   session: (id: string) => ["sessions", "detail", id] as const,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 
 from fastapi import APIRouter, status
 
@@ -13,6 +15,7 @@ from loki_dashboard.models import Project
 from loki_dashboard.schemas import projects as schemas
 from loki_dashboard.services import projects as service
 from loki_dashboard.services.active_project import read_active
+from loki_dashboard.services.prd_files import prd_candidates
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
@@ -51,6 +54,15 @@ async def get_active_project(session: SessionDep, settings: SettingsDep) -> Proj
 async def get_project(project_id: uuid.UUID, session: SessionDep) -> Project:
     """Get one project."""
     return await service.get(session, project_id)
+
+
+@router.get(
+    "/{project_id}/prd-files", response_model=list[str], responses=error_responses(NotFound)
+)
+async def list_prd_files(project_id: uuid.UUID, session: SessionDep) -> list[str]:
+    """Markdown files in the project that could be a run's PRD, the likeliest first."""
+    project = await service.get(session, project_id)
+    return await asyncio.to_thread(prd_candidates, Path(project.path))
 
 
 @router.put(

@@ -16,6 +16,11 @@ class ProjectOverview(Schema):
     session: Session | None = Field(description="The project's newest run, if any")
     task_counts: dict[str, int] = Field(description="Tasks by status")
     active_agents: int
+    stop_requested: bool = Field(
+        default=False,
+        description="Someone asked the newest run to stop through the dashboard, so its end "
+        "was expected",
+    )
     last_activity_at: datetime | None = Field(
         description="Time of the newest log line or run change"
     )

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from loki_dashboard.models import Agent, Log, Project, RunSession, Task
+from loki_dashboard.models import Agent, AuditEntry, Log, Project, RunSession, Task
 from loki_dashboard.models.agent import ACTIVE_AGENT_STATUSES
 from loki_dashboard.models.task import TASK_STATUSES
 from loki_dashboard.schemas.overview import ProjectOverview
@@ -31,6 +31,7 @@ async def overview(session: AsyncSession) -> list[ProjectOverview]:
         ).all()
     )
     last_logs = await _last_log_times(session, [p.id for p in projects])
+    stopped_on_request = await _stop_requested(session, [run.id for run in newest.values()])
     cards = []
     for project in projects:
         run = newest.get(project.id)
@@ -44,6 +45,7 @@ async def overview(session: AsyncSession) -> list[ProjectOverview]:
                     "session": run,
                     "task_counts": counts.get(project.id, dict.fromkeys(TASK_STATUSES, 0)),
                     "active_agents": agents.get(project.id, 0),
+                    "stop_requested": run is not None and str(run.id) in stopped_on_request,
                     "last_activity_at": max(times, default=None),
                 }
             )
@@ -65,6 +67,19 @@ async def _newest_sessions(session: AsyncSession) -> dict[uuid.UUID, RunSession]
         select(RunSession).join(ranked, ranked.c.id == RunSession.id).where(ranked.c.rank == 1)
     )
     return {run.project_id: run for run in rows}
+
+
+async def _stop_requested(session: AsyncSession, run_ids: list[uuid.UUID]) -> set[str]:
+    """Runs a stop was asked for: the audit trail keeps every accepted `session.stop`."""
+    if not run_ids:
+        return set()
+    rows = await session.scalars(
+        select(AuditEntry.target).where(
+            AuditEntry.action == "session.stop",
+            AuditEntry.target.in_([str(run_id) for run_id in run_ids]),
+        )
+    )
+    return {target for target in rows if target is not None}
 
 
 async def _task_counts(session: AsyncSession) -> dict[uuid.UUID, dict[str, int]]:

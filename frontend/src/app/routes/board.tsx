@@ -7,7 +7,7 @@ import { Board } from "@/features/board/components/board";
 import { BoardFilters } from "@/features/board/components/board-filters";
 import { TaskModal } from "@/features/board/components/task-modal";
 import type { Task } from "@/lib/api-types";
-import type { BoardFilter } from "@/lib/board-state";
+import { type BoardFilter, sourceLabel } from "@/lib/board-state";
 
 export function BoardRoute() {
   const { projectId = "" } = useParams();
@@ -21,7 +21,7 @@ export function BoardRoute() {
   const { data: tasks = [] } = useQuery(boardQuery(projectId));
   const [editing, setEditing] = useState<Task | null>(null);
   const [open, setOpen] = useState(false);
-  const sources = useMemo(() => [...new Set(tasks.map((t) => t.source))].sort(), [tasks]);
+  const sources = useMemo(() => [...new Set(tasks.map(sourceLabel))].sort(), [tasks]);
   const labels = useMemo(() => [...new Set(tasks.flatMap((t) => t.labels))].sort(), [tasks]);
   useEffect(() => {
     const onNew = () => {

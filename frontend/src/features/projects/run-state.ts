@@ -27,10 +27,24 @@ export interface NeedsYou {
   detail: string;
 }
 
-function stoppedUnexpectedly(session: Session): boolean {
-  // A run the user stopped ends with exit code 0 or none; a crash leaves a non-zero code or a
-  // dead pid without COMPLETED.
-  return session.status === "stopped" && session.exit_code !== null && session.exit_code !== 0;
+// What the runner itself writes when it ends on purpose (STOP, `loki stop`, Ctrl-C); a run that
+// died mid-work still says "running" (or "paused") in autonomy-state.json, or nothing at all.
+const DELIBERATE_ENDS = new Set(["exited", "stopped", "force_stopped", "interrupted"]);
+
+/** A stopped run that nobody asked to stop and that did not end on its own terms. The exit
+ * code does not tell: a stop from the dashboard ends in SIGTERM or SIGKILL, and a run seen only
+ * through its files has none. */
+function stoppedUnexpectedly(card: ProjectOverview): boolean {
+  const { session } = card;
+  if (session?.status !== "stopped" || card.stop_requested) return false;
+  const ended = session.snapshot?.autonomy_status;
+  return !(typeof ended === "string" && DELIBERATE_ENDS.has(ended));
+}
+
+function unexpectedDetail(session: Session): string {
+  const ended = session.snapshot?.autonomy_status;
+  if (session.exit_code !== null) return `exit code ${session.exit_code}`;
+  return typeof ended === "string" ? `last seen ${ended}` : "its process is gone";
 }
 
 /** Runs and tasks across projects that are waiting for a person, most urgent first. */
@@ -41,12 +55,8 @@ export function needsYou(cards: ProjectOverview[], now: number, quietMinutes: nu
     const base = { projectId: project.id, projectName: project.name };
     if (session?.status === "failed")
       out.push({ ...base, reason: "failed", detail: `phase ${session.phase ?? "?"}` });
-    else if (session && stoppedUnexpectedly(session)) {
-      out.push({
-        ...base,
-        reason: "stopped unexpectedly",
-        detail: `exit code ${session.exit_code}`,
-      });
+    else if (session && stoppedUnexpectedly(card)) {
+      out.push({ ...base, reason: "stopped unexpectedly", detail: unexpectedDetail(session) });
     } else if (session?.status === "paused")
       out.push({ ...base, reason: "paused", detail: "waiting to be resumed" });
     else if (session?.status === "running" && card.last_activity_at) {

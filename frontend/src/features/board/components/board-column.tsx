@@ -22,18 +22,11 @@ export function BoardColumn({
   total: number;
   onOpen: (task: Task) => void;
 }) {
-  // The column itself is a drop target only when empty; otherwise its cards are (keyboard
-  // moves would otherwise land on the column, i.e. at its end).
-  const { setNodeRef, isOver } = useDroppable({
-    id: `column:${status}`,
-    data: { status },
-    disabled: tasks.length > 0,
-  });
   return (
     <section
       aria-label={`${title} column`}
       data-column={status}
-      className={`flex max-h-[calc(100vh-14rem)] min-h-40 w-72 shrink-0 flex-col rounded-lg bg-slate-100 dark:bg-slate-800/60 ${isOver ? "ring-2 ring-indigo-400" : ""}`}
+      className="flex max-h-[calc(100vh-14rem)] min-h-40 w-72 shrink-0 flex-col rounded-lg bg-slate-100 dark:bg-slate-800/60"
     >
       <h3 className="flex items-center justify-between px-3 py-2 text-sm font-semibold">
         {title}
@@ -47,16 +40,13 @@ export function BoardColumn({
         strategy={verticalListSortingStrategy}
       >
         {tasks.length > VIRTUAL_AFTER ? (
-          <VirtualCards columnRef={setNodeRef} tasks={tasks} onOpen={onOpen} />
+          <VirtualCards status={status} tasks={tasks} onOpen={onOpen} />
         ) : (
-          <div
-            ref={setNodeRef}
-            role="list"
-            className="flex flex-1 flex-col gap-2 overflow-y-auto px-2 pb-2"
-          >
+          <div role="list" className="flex flex-1 flex-col gap-2 overflow-y-auto px-2 pb-2">
             {tasks.map((task) => (
               <SortableTaskCard key={task.id} task={task} onOpen={onOpen} />
             ))}
+            <ColumnEnd status={status} />
           </div>
         )}
       </SortableContext>
@@ -64,12 +54,26 @@ export function BoardColumn({
   );
 }
 
+/** The space after a column's last card (all of an empty column): dropping there puts the card
+ * at the end. Only this space, not the whole column, so the cards stay the nearer targets for
+ * drops and keyboard moves among them. */
+function ColumnEnd({ status }: { status: TaskStatus }) {
+  const { setNodeRef, isOver } = useDroppable({ id: `column:${status}`, data: { status } });
+  return (
+    <div
+      ref={setNodeRef}
+      data-column-end={status}
+      className={`min-h-10 flex-1 rounded-md ${isOver ? "ring-2 ring-indigo-400" : ""}`}
+    />
+  );
+}
+
 function VirtualCards({
-  columnRef,
+  status,
   tasks,
   onOpen,
 }: {
-  columnRef: (node: HTMLElement | null) => void;
+  status: TaskStatus;
   tasks: Task[];
   onOpen: (task: Task) => void;
 }) {
@@ -82,14 +86,12 @@ function VirtualCards({
     getItemKey: (index) => tasks[index].id,
   });
   return (
-    <div
-      ref={(node) => {
-        scroller.current = node;
-        columnRef(node);
-      }}
-      className="flex-1 overflow-y-auto px-2 pb-2"
-    >
-      <div role="list" style={{ height: virtual.getTotalSize(), position: "relative" }}>
+    <div ref={scroller} className="flex flex-1 flex-col overflow-y-auto px-2 pb-2">
+      <div
+        role="list"
+        className="shrink-0"
+        style={{ height: virtual.getTotalSize(), position: "relative" }}
+      >
         {virtual.getVirtualItems().map((item) => (
           <div
             key={item.key}
@@ -108,6 +110,7 @@ function VirtualCards({
           </div>
         ))}
       </div>
+      <ColumnEnd status={status} />
     </div>
   );
 }

@@ -6,7 +6,7 @@ import {
   DragOverlay,
   type DragStartEvent,
   KeyboardSensor,
-  PointerSensor,
+  MouseSensor,
   TouchSensor,
   useSensor,
   useSensors,
@@ -25,7 +25,8 @@ const COLUMN_TITLE = Object.fromEntries(COLUMNS.map((c) => [c.status, c.title]))
   string
 >;
 
-/** Where a drop lands: over a card → that card's place; over a column → its end. */
+/** Where a drop lands: over a card → that card's place; over a column's end → after its last
+ * card. */
 export function dropTarget(
   columns: Record<TaskStatus, Task[]>,
   overId: string,
@@ -53,8 +54,10 @@ export function Board({
   const { data: tasks = [], isLoading, error } = useQuery(boardQuery(projectId));
   const move = useMoveTask(projectId);
   const [dragging, setDragging] = useState<Task | null>(null);
+  // Mouse and touch apart: a PointerSensor also takes touch pointers, so a finger scrolling a
+  // column would start a drag at once instead of after the touch delay.
   const sensors = useSensors(
-    useSensor(PointerSensor, { activationConstraint: { distance: 5 } }),
+    useSensor(MouseSensor, { activationConstraint: { distance: 5 } }),
     useSensor(TouchSensor, { activationConstraint: { delay: 200, tolerance: 6 } }),
     useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }),
   );
@@ -90,8 +93,13 @@ export function Board({
     const task = byId.get(String(active.id));
     const target = dropTarget(columns, String(over.id));
     if (!task || !target) return;
-    if (target.status === task.status && target.order === task.column_order) return;
-    move.mutate({ id: task.id, status: target.status, order: target.order });
+    // The end of its own column is its last place (the column counts the card itself).
+    const order =
+      target.status === task.status
+        ? Math.min(target.order, columns[task.status].length - 1)
+        : target.order;
+    if (target.status === task.status && order === task.column_order) return;
+    move.mutate({ id: task.id, status: target.status, order });
   };
 
   if (error)

@@ -17,7 +17,7 @@ export const TaskCardBody = memo(function TaskCardBody({ task }: { task: Task })
       <p className="line-clamp-2 text-sm font-medium">{task.title}</p>
       <div className="mt-1 flex flex-wrap items-center gap-1 text-[11px] text-slate-500">
         <span data-source={task.source} className="rounded bg-slate-100 px-1 dark:bg-slate-800">
-          {sourceLabel(task.source)}
+          {sourceLabel(task)}
         </span>
         <span>{task.priority}</span>
         {task.type !== "engineering" && <span>· {task.type}</span>}
@@ -40,6 +40,7 @@ export function SortableTaskCard({ task, onOpen }: { task: Task; onOpen: (task: 
     id: task.id,
     data: { status: task.status },
   });
+  const { onKeyDown: dragKeyDown, ...dragListeners } = listeners ?? {};
   return (
     // biome-ignore lint/a11y/useAriaPropsSupportedByRole: dnd-kit's attributes make it a focusable button
     <div
@@ -50,11 +51,13 @@ export function SortableTaskCard({ task, onOpen }: { task: Task; onOpen: (task: 
       data-title={task.title}
       className={`cursor-grab touch-manipulation rounded-md border border-l-4 border-slate-200 bg-white p-2 shadow-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:border-slate-700 dark:bg-slate-900 ${PRIORITY[task.priority] ?? ""} ${isDragging ? "opacity-40" : ""}`}
       onDoubleClick={() => onOpen(task)}
-      onKeyDown={(e) => {
-        if (e.key === "e") onOpen(task);
-      }}
       {...attributes}
-      {...listeners}
+      {...dragListeners}
+      onKeyDown={(e) => {
+        // One handler for both: spreading dnd-kit's listeners after ours replaced ours.
+        if (e.key === "e" && !isDragging) onOpen(task);
+        else dragKeyDown?.(e);
+      }}
       aria-label={`${task.title}, ${task.priority} priority, ${task.status.replace("_", " ")}. Press space to pick up, e to edit.`}
     >
       <TaskCardBody task={task} />

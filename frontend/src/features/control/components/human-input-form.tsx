@@ -26,8 +26,10 @@ export function HumanInputForm({
       className="space-y-3"
     >
       {!acceptsInput && (
-        <p className="rounded bg-amber-100 p-2 text-sm text-amber-900">
-          This run was not started with prompt injection: it will set the input aside unread.
+        <p role="note" className="rounded bg-amber-100 p-2 text-sm text-amber-900">
+          This run does not accept human input: it was not started with LOKI_PROMPT_INJECTION=true,
+          so it sets what you send aside unread. Stop it and start it from the dashboard to steer
+          it.
         </p>
       )}
       <Field label="Message for the agent's next prompt (Markdown)">

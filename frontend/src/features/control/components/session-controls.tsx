@@ -1,18 +1,27 @@
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
-import { CONTROL } from "@/components/ui/form";
 import { ApiError } from "@/lib/api-client";
 import type { Session } from "@/lib/api-types";
 import { toast } from "@/lib/toast";
+import { useInputRefused, useRunNotices } from "@/stores/run-notices-store";
 import { useControl, useStartSession } from "../api/control";
 import { HumanInputForm } from "./human-input-form";
+import { ModelPicker } from "./model-picker";
 import { StartSessionForm } from "./start-session-form";
 
 const LIVE = new Set(["starting", "running", "paused", "stopping"]);
 
 function report(error: unknown) {
   toast.error(error instanceof ApiError ? error.message : String(error));
+}
+
+/** The server's pause answer without its sentence about perpetual mode. */
+export function withoutPerpetualCaveat(message: string): string {
+  return message
+    .split(/(?<=\.)\s+/)
+    .filter((sentence) => !/perpetual mode/i.test(sentence))
+    .join(" ");
 }
 
 /** Start, pause, resume, stop, steer and switch model, each with the server's own words. */
@@ -27,17 +36,23 @@ export function SessionControls({
   const start = useStartSession(projectId);
   const [dialog, setDialog] = useState<"start" | "stop" | "input" | null>(null);
   const live = session !== null && LIVE.has(session.status);
-  const acceptsInput = session?.config?.prompt_injection !== false;
+  // Known only once the run said so: it set input aside (or the session's config says it).
+  const refused = useInputRefused(session?.id);
+  const acceptsInput = !refused && session?.config?.prompt_injection !== false;
 
   const act = (action: "pause" | "resume" | "stop" | "model", body?: unknown) =>
     control.mutate(
       { action, body },
       {
         onSuccess: (result) => {
+          if (action === "model" && session) {
+            useRunNotices.getState().setModel(session.id, (body as { model: string }).model);
+          }
           if (action === "pause") {
-            toast.info(
-              `${result.message} (a run in perpetual mode, without a PRD, ignores PAUSE and carries on.)`,
-            );
+            // Only a run without a PRD (perpetual mode) ignores PAUSE; control:pause_not_honoured
+            // then says whether this one did. A run with a PRD needs no caveat.
+            if (session?.prd_path) toast.success(withoutPerpetualCaveat(result.message));
+            else toast.info(`This run has no PRD. ${result.message}`);
           } else toast.success(result.message);
         },
         onError: report,
@@ -74,24 +89,16 @@ export function SessionControls({
           Send input
         </Button>
       )}
-      {live && session.provider === "claude" && (
-        <label className="flex items-center gap-1 text-sm">
-          <span className="text-slate-500">Model</span>
-          <select
-            aria-label="Switch model"
-            defaultValue=""
-            onChange={(e) => e.target.value && act("model", { model: e.target.value })}
-            className={CONTROL}
-          >
-            <option value="">—</option>
-            <option value="haiku">haiku</option>
-            <option value="sonnet">sonnet</option>
-            <option value="opus">opus</option>
-          </select>
-        </label>
+      {live && (
+        <ModelPicker
+          session={session}
+          pending={control.isPending}
+          onSwitch={(model) => act("model", { model })}
+        />
       )}
       <Dialog open={dialog === "start"} title="Start a session" onClose={() => setDialog(null)}>
         <StartSessionForm
+          projectId={projectId}
           pending={start.isPending}
           onCancel={() => setDialog(null)}
           onStart={(body) =>

@@ -1,18 +1,25 @@
-import { useState } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { useId, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { FIELD_CONTROL, Field } from "@/components/ui/form";
+import { prdFilesQuery } from "../api/control";
 
 export function StartSessionForm({
+  projectId,
   pending,
   onStart,
   onCancel,
 }: {
+  projectId: string;
   pending: boolean;
   onStart: (body: { prd_path?: string; provider?: string }) => void;
   onCancel: () => void;
 }) {
   const [prd, setPrd] = useState("");
   const [provider, setProvider] = useState("");
+  const listId = useId();
+  // Suggestions only: any path (an absolute one too) can still be typed.
+  const { data: candidates = [] } = useQuery(prdFilesQuery(projectId));
   return (
     <form
       onSubmit={(e) => {
@@ -25,10 +32,21 @@ export function StartSessionForm({
         <input
           value={prd}
           onChange={(e) => setPrd(e.target.value)}
-          placeholder="docs/PRD.md"
+          placeholder={candidates[0] ?? "docs/PRD.md"}
+          list={listId}
           className={FIELD_CONTROL}
         />
       </Field>
+      <datalist id={listId} data-testid="prd-candidates">
+        {candidates.map((path) => (
+          <option key={path} value={path} />
+        ))}
+      </datalist>
+      <p className="text-xs text-slate-500">
+        {candidates.length
+          ? `${candidates.length} Markdown file${candidates.length === 1 ? "" : "s"} in the project to choose from.`
+          : "No Markdown files found in the project."}
+      </p>
       <Field label="Provider">
         <select
           value={provider}

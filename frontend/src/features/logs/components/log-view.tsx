@@ -56,6 +56,7 @@ export function LogView({ projectId }: { projectId: string }) {
   const [hitIndex, setHitIndex] = useState(0);
   const [follow, setFollow] = useState(true);
   const scroller = useRef<HTMLDivElement>(null);
+  const lastTop = useRef(0);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: the buffer changes in place; version says when
   const lines = useMemo(
@@ -96,9 +97,14 @@ export function LogView({ projectId }: { projectId: string }) {
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
-    // Only the user turns following off (userScrolledUp); reaching the bottom turns it on.
+    // Moving up away from the bottom is the user's doing, whatever moved it (wheel, keys,
+    // touch or the scrollbar): following only ever moves down, and a buffer that drops its
+    // front keeps the view at the bottom. Reaching the bottom turns following back on.
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < ROW * 2;
-    if (atBottom && !follow) setFollow(true);
+    const movedUp = el.scrollTop < lastTop.current - 1;
+    lastTop.current = el.scrollTop;
+    if (movedUp && !atBottom && follow) setFollow(false);
+    else if (atBottom && !follow) setFollow(true);
     if (el.scrollTop < ROW * 5 && hasOlder) {
       const height = el.scrollHeight;
       void loadOlder().then((added) => {
@@ -106,11 +112,6 @@ export function LogView({ projectId }: { projectId: string }) {
           scroller.current.scrollTop += scroller.current.scrollHeight - height;
       });
     }
-  };
-
-  const userScrolledUp = () => {
-    const el = scroller.current;
-    if (el && el.scrollHeight > el.clientHeight) setFollow(false);
   };
 
   const goTo = (next: number) => {
@@ -194,9 +195,6 @@ export function LogView({ projectId }: { projectId: string }) {
       <div
         ref={scroller}
         onScroll={onScroll}
-        onWheel={(e) => e.deltaY < 0 && userScrolledUp()}
-        onTouchMove={userScrolledUp}
-        onKeyDown={(e) => ["ArrowUp", "PageUp", "Home"].includes(e.key) && userScrolledUp()}
         // biome-ignore lint/a11y/noNoninteractiveTabindex: the log scrolls by keyboard too
         tabIndex={0}
         className="font-terminal relative flex-1 overflow-auto text-xs"

@@ -1,55 +1,11 @@
-import { useQuery } from "@tanstack/react-query";
 import { formatCost, formatTokens } from "@/components/ui/format";
 import { StatusBadge } from "@/components/ui/status-badge";
-import { api } from "@/lib/api-client";
-import type { LogPage, Session } from "@/lib/api-types";
-import { keys } from "@/lib/query-keys";
+import type { Session } from "@/lib/api-types";
+import { useTimeline } from "../api/timeline";
 import { phaseSpans, RARV } from "../lib/phases";
 import { CostChart } from "./cost-chart";
-
-interface TimelineEvent {
-  event: string;
-  timestamp: string;
-  data: Record<string, unknown>;
-}
-
-function useTimeline(sessionId: string) {
-  return useQuery({
-    queryKey: keys.timeline(sessionId),
-    queryFn: async ({ signal }) => {
-      const page = await api.get<LogPage>(
-        "/api/logs",
-        { session_id: sessionId, source: "events", limit: 1000 },
-        signal,
-      );
-      return page.items
-        .filter((line) => typeof line.metadata?.event === "string")
-        .map<TimelineEvent>((line) => ({
-          event: String(line.metadata?.event),
-          timestamp: line.timestamp,
-          data: (line.metadata?.data as Record<string, unknown>) ?? {},
-        }));
-    },
-  });
-}
-
-function Panel({ title, children }: { title: string; children: React.ReactNode }) {
-  return (
-    <section
-      className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900"
-      aria-label={title}
-    >
-      <h3 className="mb-2 text-sm font-semibold">{title}</h3>
-      {children}
-    </section>
-  );
-}
-
-function asRecord(value: unknown): Record<string, unknown> {
-  return value && typeof value === "object" && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
-}
+import { asRecord, Panel } from "./panel";
+import { ChecklistPanel, CouncilPanel, QualityPanel } from "./run-panels";
 
 export function SystemStatus({ session }: { session: Session }) {
   const { data: events = [] } = useTimeline(session.id);
@@ -155,57 +111,14 @@ export function SystemStatus({ session }: { session: Session }) {
           </ul>
         )}
       </Panel>
-      <Panel title="Quality gates">
-        {Object.keys(quality).length === 0 ? (
-          <p className="text-sm text-slate-500">No gate results yet.</p>
-        ) : (
-          <div className="space-y-1 text-sm">
-            {Array.isArray(quality.passed) && (
-              <p>
-                Passed:{" "}
-                {(quality.passed as string[]).map((g) => (
-                  <span key={g} className="mr-1 rounded bg-green-100 px-1 text-green-800">
-                    {g}
-                  </span>
-                ))}
-              </p>
-            )}
-            {Array.isArray(quality.failures) && (
-              <ul className="text-red-600">
-                {(quality.failures as string[]).map((f) => (
-                  <li key={f}>{f}</li>
-                ))}
-              </ul>
-            )}
-          </div>
-        )}
-      </Panel>
-      <Panel title="Council and checklist">
-        <KeyValues value={council} empty="No council votes." />
-        <KeyValues value={checklist} empty="No checklist results." />
-      </Panel>
+      <QualityPanel quality={quality} />
+      <CouncilPanel council={council} />
+      <ChecklistPanel checklist={checklist} />
       <div className="lg:col-span-2">
         <Panel title="Tokens and cost by iteration">
           <CostChart points={tokens?.per_iteration ?? []} />
         </Panel>
       </div>
     </div>
-  );
-}
-
-function KeyValues({ value, empty }: { value: Record<string, unknown>; empty: string }) {
-  const entries = Object.entries(value)
-    .filter(([, v]) => v === null || typeof v !== "object")
-    .slice(0, 12);
-  if (entries.length === 0) return <p className="text-sm text-slate-500">{empty}</p>;
-  return (
-    <dl className="mb-2 grid grid-cols-2 gap-1 text-xs">
-      {entries.map(([k, v]) => (
-        <div key={k} className="contents">
-          <dt className="text-slate-500">{k}</dt>
-          <dd>{String(v)}</dd>
-        </div>
-      ))}
-    </dl>
   );
 }

@@ -1,0 +1,33 @@
+"""Which Markdown files in a project could be its PRD, for the start-session picker."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+MAX_DEPTH = 3
+MAX_FILES = 200
+# Folders that hold other people's Markdown or build output, never a project's PRD.
+SKIPPED = frozenset({"node_modules", "vendor", "dist", "build", "target", "site-packages"})
+
+
+def _rank(path: str) -> tuple[bool, int, str]:
+    """PRD-looking names first, then shallow before deep, then by name."""
+    return ("prd" not in path.lower(), path.count("/"), path.lower())
+
+
+def prd_candidates(folder: Path) -> list[str]:
+    """Markdown files up to three folders down, relative to `folder` (hidden folders, `.loki`
+    included, and dependency folders skipped); at most 200, the likeliest first."""
+    found: list[str] = []
+    for root, dirs, files in os.walk(folder, onerror=lambda _error: None):
+        depth = len(Path(root).relative_to(folder).parts)
+        dirs[:] = [] if depth >= MAX_DEPTH else [
+            d for d in dirs if not d.startswith(".") and d not in SKIPPED
+        ]  # fmt: skip
+        for name in files:
+            if name.lower().endswith(".md") and not name.startswith("."):
+                found.append(Path(root, name).relative_to(folder).as_posix())
+        if len(found) >= MAX_FILES * 5:  # a folder of generated docs: enough to choose from
+            break
+    return sorted(found, key=_rank)[:MAX_FILES]
