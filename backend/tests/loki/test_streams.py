@@ -163,15 +163,36 @@ class TestMetrics:
         (eff / "iteration-1.json").write_text(json.dumps({"input_tokens": 0, "output_tokens": 0}))
         assert read_token_totals(loki) is None
         (loki / "context").mkdir()
-        (loki / "context" / "tracking.json").write_text(
-            json.dumps({"totals": {"input": 10, "output": 5, "cost_usd": 0.5}})
-        )
+        # context-tracker.py's shape.
+        tracking = {
+            "provider": "claude",
+            "current": {"input_tokens": 3, "output_tokens": 1},
+            "totals": {
+                "total_input": 10,
+                "total_output": 5,
+                "total_cost_usd": 0.5,
+                "compaction_count": 0,
+                "iterations_tracked": 2,
+            },
+        }
+        (loki / "context" / "tracking.json").write_text(json.dumps(tracking))
         assert read_token_totals(loki) == {
             "input": 10,
             "output": 5,
             "cost_usd": 0.5,
             "source": "context/tracking.json",
         }
+        # Older, shorter key names are still read.
+        (loki / "context" / "tracking.json").write_text(
+            json.dumps({"totals": {"input": 7, "output": 2, "cost_usd": 0.1}})
+        )
+        assert read_token_totals(loki) == {
+            "input": 7,
+            "output": 2,
+            "cost_usd": 0.1,
+            "source": "context/tracking.json",
+        }
+        (loki / "context" / "tracking.json").write_text(json.dumps(tracking))
         (eff / "iteration-2.json").write_text(
             json.dumps({"input_tokens": 100, "output_tokens": 20, "cost_usd": 0.25})
         )

@@ -184,6 +184,25 @@ class TestSessions:
         assert body["mode"] in {"inotify", "polling"}
 
 
+class TestSnapshot:
+    """Files other than dashboard-state.json that feed the session's snapshot."""
+
+    async def test_tokens_from_context_tracking(self, db: Db, project: dict[str, Any]) -> None:
+        folder = loki(project)
+        write_json(folder / "dashboard-state.json", STATE)
+        totals = {"total_input": 1200, "total_output": 300, "total_cost_usd": 0.42}
+        write_json(folder / "context" / "tracking.json", {"provider": "claude", "totals": totals})
+
+        async def tokens() -> dict[str, Any] | None:
+            rows = await _sessions(db, project)
+            snapshot = (rows[-1].snapshot or {}) if rows else {}
+            found: dict[str, Any] | None = snapshot.get("tokens")
+            return found
+
+        found = await eventually(tokens)
+        assert (found["input"], found["output"], found["cost_usd"]) == (1200, 300, 0.42)
+
+
 class TestAgents:
     async def test_history_kept_flip_to_empty_ignored_and_keyed_by_tool_id(
         self,
