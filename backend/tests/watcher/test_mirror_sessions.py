@@ -202,6 +202,22 @@ class TestSnapshot:
         found = await eventually(tokens)
         assert (found["input"], found["output"], found["cost_usd"]) == (1200, 300, 0.42)
 
+    async def test_provider_from_state_provider_not_the_frozen_copy(
+        self, db: Db, project: dict[str, Any]
+    ) -> None:
+        folder = loki(project)
+        write_json(folder / "dashboard-state.json", STATE)  # "claude", frozen at start
+        await eventually(lambda: _status_is(db, project, "stopped"))
+        (folder / "state").mkdir(exist_ok=True)
+        (folder / "state" / "provider").write_text("codex\n")
+
+        async def switched() -> bool:
+            rows = await _sessions(db, project)
+            return rows[-1].provider == "codex"
+
+        await eventually(switched)
+        assert len(await _sessions(db, project)) == 1
+
 
 class TestAgents:
     async def test_history_kept_flip_to_empty_ignored_and_keyed_by_tool_id(

@@ -18,7 +18,6 @@ _SESSION_FILES = frozenset(
     {
         "autonomy-state.json",
         "state/orchestrator.json",
-        "state/provider",
         "loki.pid",
         "run.pid",
         "PAUSE",
@@ -30,6 +29,10 @@ _SESSION_FILES = frozenset(
         "checklist/verification-results.json",
     }
 )
+
+
+# Read with the metrics, off the event loop (see ProjectMirror._read_extras).
+_EXTRAS = frozenset({"state/provider"})
 
 
 def classify(rel: str) -> frozenset[str]:
@@ -48,7 +51,7 @@ def classify(rel: str) -> frozenset[str]:
         return frozenset({LOGS})
     if rel in ("events.jsonl", "events.jsonl.1"):
         return frozenset({EVENTS})
-    if parts[0] in ("metrics", "context", "quality", "council", "checklist"):
+    if parts[0] in ("metrics", "context", "quality", "council", "checklist") or rel in _EXTRAS:
         return frozenset({SESSION, METRICS})
     if rel in _SESSION_FILES or parts[0] in ("pids", "sessions"):
         return frozenset({SESSION})

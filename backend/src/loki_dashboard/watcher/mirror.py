@@ -36,7 +36,11 @@ from loki_dashboard.loki.queue import (
     parse_current_task,
     parse_group,
 )
-from loki_dashboard.loki.run_state import parse_autonomy_state, parse_orchestrator
+from loki_dashboard.loki.run_state import (
+    parse_autonomy_state,
+    parse_orchestrator,
+    read_provider,
+)
 from loki_dashboard.loki.tail import Cursor, TailRead, read_new_lines
 from loki_dashboard.models.session import LIVE_SESSION_STATUSES
 from loki_dashboard.watcher import classify as kinds
@@ -101,6 +105,7 @@ class ProjectMirror:
     _expected: tuple[uuid.UUID, float] | None = None
     _tokens: dict[str, Any] | None = None
     _quality: dict[str, Any] = field(default_factory=dict)
+    _run_provider: str | None = None
     _events: EventFacts = field(default_factory=EventFacts)
     _cursors: dict[str, Cursor] = field(default_factory=dict)
     # What proved the run alive at the last sync: (pid, start ticks) of its process, or its
@@ -276,7 +281,8 @@ class ProjectMirror:
         if not evidence:
             return
         if metrics or self._view is None:
-            self._tokens, self._quality = await asyncio.to_thread(_read_extras, self.loki_dir)
+            extras = await asyncio.to_thread(_read_extras, self.loki_dir)
+            self._tokens, self._quality, self._run_provider = extras
         pid = status.pid or self._last_pid(status.pids, autonomy.pid if autonomy else None)
         if pid:
             run_key = f"pid:{pid}"
@@ -299,7 +305,7 @@ class ProjectMirror:
             status=status.status,
             phase=orchestrator.phase or self._events.phase or (state.phase if state else None),
             iteration=iteration or orchestrator.iteration or 0,
-            provider=(state.provider if state else None) or self.provider,
+            provider=self._run_provider or (state.provider if state else None) or self.provider,
             pid=pid,
             prd_path=autonomy.prd_path if autonomy else None,
             exit_code=None if status.alive else (autonomy.last_exit_code if autonomy else None),
@@ -481,9 +487,10 @@ class ProjectMirror:
             self._stamps[rel] = current
 
 
-def _read_extras(loki_dir: Path) -> tuple[dict[str, Any] | None, dict[str, Any]]:
-    """Tokens and quality gates: many small files, read together in one worker thread."""
-    return read_token_totals(loki_dir), read_quality(loki_dir)
+def _read_extras(loki_dir: Path) -> tuple[dict[str, Any] | None, dict[str, Any], str | None]:
+    """Tokens, quality gates and provider: many small files, read together in one worker
+    thread."""
+    return read_token_totals(loki_dir), read_quality(loki_dir), read_provider(loki_dir)
 
 
 def _parse_log_lines(lines: list[bytes]) -> list[Line]:
