@@ -6,7 +6,7 @@ from pathlib import Path
 
 from loki_dashboard.loki.events_log import parse_event_lines
 from loki_dashboard.loki.learnings import parse_learnings
-from loki_dashboard.loki.log_lines import REDACTED, parse_line
+from loki_dashboard.loki.log_lines import REDACTED, parse_line, redact_data
 from loki_dashboard.loki.metrics import read_token_totals
 from loki_dashboard.loki.registry import parse_registry
 from loki_dashboard.loki.tail import Cursor, read_new_lines
@@ -34,6 +34,23 @@ class TestLogLines:
             assert "supersecretvalue" not in text
             assert "b" * 36 not in text
             assert REDACTED in text
+
+    def test_secrets_redacted_in_parsed_json(self) -> None:
+        secret = "ghp_" + "c" * 36
+        value = {
+            "cmd": f"git push https://{secret}@github.com",
+            "nested": [{"password": "pa55word"}, {"input_tokens": 12, "tokens": "kept"}],
+            "auth_token": "abc",
+        }
+        assert redact_data(value) == {
+            "cmd": f"git push https://{REDACTED}@github.com",
+            "nested": [{"password": REDACTED}, {"input_tokens": 12, "tokens": "kept"}],
+            "auth_token": REDACTED,
+        }
+        deep: list[object] = []
+        for _ in range(100):
+            deep = [deep]
+        assert "[TRUNCATED]" in json.dumps(redact_data(deep))
 
     def test_long_lines_are_capped(self) -> None:
         assert len(parse_line("x" * 100_000).message) <= 16_384

@@ -157,6 +157,25 @@ class TestEventsJsonl:
         _append(path, 'ation_complete", "data": {"iteration": 4}}\n')
         await eventually(lambda: _has(db, project, "iteration_complete: iteration=4"))
 
+    async def test_secrets_in_event_data_are_redacted(
+        self, db: Db, project: dict[str, Any]
+    ) -> None:
+        secret = "sk-ant-api03-" + "k" * 40
+        data = {"tool": "Bash", "input": f"curl -H 'x-api-key: {secret}'", "api_key": "hunter2x"}
+        record = {"timestamp": "2026-11-24T10:00:00Z", "type": "tool_use", "data": data}
+        _append(loki(project) / "events.jsonl", json.dumps(record) + "\n")
+
+        async def stored() -> list[Log] | None:
+            return await _logs(db, project, "events") or None
+
+        (row,) = await eventually(stored)
+        assert row.meta is not None
+        stored_text = json.dumps(row.meta) + row.message + (row.raw or "")
+        assert secret not in stored_text
+        assert "hunter2x" not in stored_text
+        assert row.meta["data"]["api_key"] == "[REDACTED]"
+        assert row.meta["data"]["tool"] == "Bash"
+
     async def test_rotation_to_dot_one(self, db: Db, project: dict[str, Any]) -> None:
         path = loki(project) / "events.jsonl"
         _append(path, json.dumps({"type": "before_rotation"}) + "\n")

@@ -24,7 +24,7 @@ from loki_dashboard.loki.dashboard_state import parse_dashboard_state
 from loki_dashboard.loki.events_log import LokiEvent, parse_event_line
 from loki_dashboard.loki.files import ReadStatus, Stamp, is_ignored_name, stamp
 from loki_dashboard.loki.liveness import run_status, session_json_alive
-from loki_dashboard.loki.log_lines import parse_line
+from loki_dashboard.loki.log_lines import parse_line, redact, redact_data
 from loki_dashboard.loki.metrics import read_token_totals
 from loki_dashboard.loki.process import start_ticks
 from loki_dashboard.loki.quality import read_quality
@@ -437,10 +437,11 @@ class ProjectMirror:
             if event is None:
                 continue  # a torn or foreign line
             self._learn(event)
-            summary = ", ".join(f"{k}={v}" for k, v in list(event.data.items())[:6])
-            message = f"{event.type}: {summary}" if summary else event.type
+            data = redact_data(event.data)  # events carry prompts and tool input: keys too
+            summary = ", ".join(f"{k}={v}" for k, v in list(data.items())[:6])
+            message = redact(f"{event.type}: {summary}" if summary else event.type)
             level = "error" if "fail" in event.type or "crash" in event.type else "info"
-            meta = {"event": event.type, "data": event.data}
+            meta = {"event": event.type, "data": data}
             out.append((message[:4000], message[:4000], level, event.timestamp, meta))
         return out
 
