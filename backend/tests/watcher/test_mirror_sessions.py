@@ -202,6 +202,28 @@ class TestSnapshot:
         found = await eventually(tokens)
         assert (found["input"], found["output"], found["cost_usd"]) == (1200, 300, 0.42)
 
+    async def test_signals_listed_and_cleared(self, db: Db, project: dict[str, Any]) -> None:
+        folder = loki(project)
+        write_json(folder / "dashboard-state.json", STATE)
+        await eventually(lambda: _status_is(db, project, "stopped"))
+        write_json(folder / "signals" / "BUDGET_EXCEEDED", {"type": "budget", "limit": 5})
+        (folder / "signals" / "GATE_ESCALATION").write_text("lint\n")
+
+        async def signals() -> list[str] | None:
+            snapshot = (await _sessions(db, project))[-1].snapshot or {}
+            found: list[str] | None = snapshot.get("signals")
+            return found if found and len(found) == 2 else None
+
+        assert await eventually(signals) == ["BUDGET_EXCEEDED", "GATE_ESCALATION"]
+        for path in (folder / "signals").iterdir():
+            path.unlink()
+
+        async def cleared() -> bool:
+            snapshot = (await _sessions(db, project))[-1].snapshot or {}
+            return "signals" not in snapshot
+
+        await eventually(cleared)
+
     async def test_provider_from_state_provider_not_the_frozen_copy(
         self, db: Db, project: dict[str, Any]
     ) -> None:

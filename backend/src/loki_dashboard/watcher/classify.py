@@ -33,6 +33,7 @@ _SESSION_FILES = frozenset(
 
 # Read with the metrics, off the event loop (see ProjectMirror._read_extras).
 _EXTRAS = frozenset({"state/provider"})
+_EXTRA_FOLDERS = frozenset({"metrics", "context", "quality", "council", "checklist", "signals"})
 
 
 def classify(rel: str) -> frozenset[str]:
@@ -51,7 +52,7 @@ def classify(rel: str) -> frozenset[str]:
         return frozenset({LOGS})
     if rel in ("events.jsonl", "events.jsonl.1"):
         return frozenset({EVENTS})
-    if parts[0] in ("metrics", "context", "quality", "council", "checklist") or rel in _EXTRAS:
+    if parts[0] in _EXTRA_FOLDERS or rel in _EXTRAS:
         return frozenset({SESSION, METRICS})
     if rel in _SESSION_FILES or parts[0] in ("pids", "sessions"):
         return frozenset({SESSION})

@@ -20,6 +20,7 @@ from typing import Any
 
 from loki_dashboard.db.types import utcnow
 from loki_dashboard.loki.agents import AgentEntry, parse_agents
+from loki_dashboard.loki.control_files import read_signals
 from loki_dashboard.loki.dashboard_state import parse_dashboard_state
 from loki_dashboard.loki.events_log import LokiEvent, parse_event_line
 from loki_dashboard.loki.files import ReadStatus, Stamp, is_ignored_name, stamp
@@ -66,6 +67,7 @@ SCAN_GLOBS = (
     "council/state.json",
     "checklist/verification-results.json",
     "quality/*",
+    "signals/*",
 )
 Line = tuple[str, str, str, datetime | None, dict[str, Any] | None]
 
@@ -489,9 +491,13 @@ class ProjectMirror:
 
 
 def _read_extras(loki_dir: Path) -> tuple[dict[str, Any] | None, dict[str, Any], str | None]:
-    """Tokens, quality gates and provider: many small files, read together in one worker
-    thread."""
-    return read_token_totals(loki_dir), read_quality(loki_dir), read_provider(loki_dir)
+    """Tokens, quality gates, signals and provider: many small files, read together in one
+    worker thread."""
+    found = read_quality(loki_dir)
+    signals = read_signals(loki_dir)
+    if signals:
+        found["signals"] = signals
+    return read_token_totals(loki_dir), found, read_provider(loki_dir)
 
 
 def _parse_log_lines(lines: list[bytes]) -> list[Line]:
