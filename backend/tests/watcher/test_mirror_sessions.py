@@ -224,6 +224,26 @@ class TestSnapshot:
 
         await eventually(cleared)
 
+    async def test_memory_counted_from_its_folders(self, db: Db, project: dict[str, Any]) -> None:
+        folder = loki(project)
+        write_json(folder / "dashboard-state.json", STATE)  # its copy says episodic 2
+        day = folder / "memory" / "episodic" / "2026-11-24"
+        write_json(day / "task-1.json", {"id": "e1"})
+        (day / ".tmp_abc.json").write_text("{}")  # a writer's temp file: not counted
+        (day / "task-1.json.lock").write_text("")
+        write_json(folder / "memory" / "semantic" / "patterns.json", {"patterns": []})
+
+        async def counted(episodic: int) -> dict[str, int] | None:
+            rows = await _sessions(db, project)
+            memory = (rows[-1].snapshot or {}).get("memory") if rows else None
+            return memory if memory and memory.get("episodic") == episodic else None
+
+        memory = await eventually(lambda: counted(1))
+        assert memory == {"episodic": 1, "semantic": 1, "procedural": 0}
+        write_json(day / "task-2.json", {"id": "e2"})
+        write_json(folder / "memory" / "episodic" / "2026-11-25" / "task-3.json", {"id": "e3"})
+        await eventually(lambda: counted(3))  # counted again once the 5 s throttle ends
+
     async def test_provider_from_state_provider_not_the_frozen_copy(
         self, db: Db, project: dict[str, Any]
     ) -> None:

@@ -1,18 +1,20 @@
-"""Which mirror a changed `.loki/` file feeds: tasks, agents, session, logs or events."""
+"""Which mirror a changed `.loki/` file feeds: tasks, agents, session, logs, events, the
+session's metrics or its memory counts."""
 
 from __future__ import annotations
 
 from loki_dashboard.loki.files import is_ignored_name
 
-TASKS, AGENTS, SESSION, LOGS, EVENTS, METRICS = (
+TASKS, AGENTS, SESSION, LOGS, EVENTS, METRICS, MEMORY = (
     "tasks",
     "agents",
     "session",
     "logs",
     "events",
-    ("metrics"),
+    "metrics",
+    "memory",
 )
-ALL = frozenset({TASKS, AGENTS, SESSION, LOGS, EVENTS, METRICS})
+ALL = frozenset({TASKS, AGENTS, SESSION, LOGS, EVENTS, METRICS, MEMORY})
 
 _SESSION_FILES = frozenset(
     {
@@ -52,6 +54,8 @@ def classify(rel: str) -> frozenset[str]:
         return frozenset({LOGS})
     if rel in ("events.jsonl", "events.jsonl.1"):
         return frozenset({EVENTS})
+    if parts[0] == "memory":
+        return frozenset({MEMORY})
     if parts[0] in _EXTRA_FOLDERS or rel in _EXTRAS:
         return frozenset({SESSION, METRICS})
     if rel in _SESSION_FILES or parts[0] in ("pids", "sessions"):

@@ -26,6 +26,7 @@ from loki_dashboard.loki.events_log import LokiEvent, parse_event_line
 from loki_dashboard.loki.files import ReadStatus, Stamp, is_ignored_name, stamp
 from loki_dashboard.loki.liveness import run_status, session_json_alive
 from loki_dashboard.loki.log_lines import parse_line, redact, redact_data
+from loki_dashboard.loki.memory import count_memory
 from loki_dashboard.loki.metrics import read_token_totals
 from loki_dashboard.loki.process import start_ticks
 from loki_dashboard.loki.quality import read_quality
@@ -68,10 +69,14 @@ SCAN_GLOBS = (
     "checklist/verification-results.json",
     "quality/*",
     "signals/*",
+    "memory/*",
+    "memory/*/*",  # episodic/<day>/: its stamp changes when an episode is added
 )
 Line = tuple[str, str, str, datetime | None, dict[str, Any] | None]
 
 
+# Memory folders are counted at most this often (an agent writes many episodes at once).
+MEMORY_COUNT_SECONDS = 5.0
 # How long a dashboard-started run may take to show up in its files.
 EXPECT_SECONDS = 60.0
 
@@ -108,6 +113,9 @@ class ProjectMirror:
     _tokens: dict[str, Any] | None = None
     _quality: dict[str, Any] = field(default_factory=dict)
     _run_provider: str | None = None
+    _memory: dict[str, int] | None = None
+    _memory_counted: float = -MEMORY_COUNT_SECONDS
+    _memory_timer: asyncio.TimerHandle | None = None
     _events: EventFacts = field(default_factory=EventFacts)
     _cursors: dict[str, Cursor] = field(default_factory=dict)
     # What proved the run alive at the last sync: (pid, start ticks) of its process, or its
@@ -155,6 +163,8 @@ class ProjectMirror:
     def cancel(self) -> None:
         if self._task is not None:
             self._task.cancel()
+        if self._memory_timer is not None:
+            self._memory_timer.cancel()
 
     async def _drain(self) -> None:
         while self._pending or self._full:
@@ -210,6 +220,8 @@ class ProjectMirror:
         todo: set[str] = set(kinds.ALL) if full else set()
         for rel in rels:
             todo |= kinds.classify(rel)
+        if kinds.MEMORY in todo and await self._count_memory():
+            todo.add(kinds.SESSION)
         if kinds.EVENTS in todo:
             await self._sync_events()
         if todo & {kinds.SESSION, kinds.EVENTS}:
@@ -224,6 +236,26 @@ class ProjectMirror:
             self._stamps.update(await asyncio.to_thread(self._scan_stamps))
         for rel in rels:
             self._remember_stamp(rel)
+
+    async def _count_memory(self) -> bool:
+        """Count the memory folders, at most every MEMORY_COUNT_SECONDS (a change inside that
+        window is counted when it ends); whether the counts changed."""
+        wait = self._memory_counted + MEMORY_COUNT_SECONDS - time.monotonic()
+        if wait > 0:
+            if self._memory_timer is None:
+                loop = asyncio.get_running_loop()
+                self._memory_timer = loop.call_later(wait, self._memory_due)
+            return False
+        self._memory_counted = time.monotonic()
+        counts = await asyncio.to_thread(count_memory, self.loki_dir)
+        if counts == self._memory:
+            return False
+        self._memory = counts
+        return True
+
+    def _memory_due(self) -> None:
+        self._memory_timer = None
+        self.notify({"memory"})
 
     async def _json(self, rel: str) -> tuple[Any, bool]:
         """(last good value or None when missing, whether it changed since the last read)."""
@@ -294,6 +326,8 @@ class ProjectMirror:
             run_key = f"start:{started.isoformat()}" if started else "run"
         snapshot: dict[str, Any] = dict(state.snapshot) if state else {}
         snapshot.update(self._quality)  # the files themselves beat dashboard-state's copies
+        if self._memory is not None:
+            snapshot["memory"] = self._memory
         if self._tokens:
             snapshot["tokens"] = self._tokens
         snapshot["alive"] = status.alive
