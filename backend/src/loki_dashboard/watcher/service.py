@@ -26,7 +26,7 @@ from watchfiles import Change, awatch
 
 from loki_dashboard.config import Settings
 from loki_dashboard.db.engine import Database
-from loki_dashboard.loki.files import digest_bytes, is_ignored_name, read_bytes
+from loki_dashboard.loki.files import Stamp, digest_bytes, is_ignored_name, read_bytes, stamp
 from loki_dashboard.loki.learnings import LEARNING_FILES
 from loki_dashboard.models import Project, RunSession, Task
 from loki_dashboard.realtime.bus import EventBus
@@ -74,6 +74,7 @@ class WatcherService:
         self._unsubscribe: Any = None
         self._rescan_due: float | None = None
         self._home_digests: dict[str, str] = {}
+        self._home_stamps: dict[str, list[Stamp | None]] = {}
         # Folders inotify refused at the last (re)start, polled instead, and why.
         self._polled: frozenset[str] = frozenset()
         self._polling_reason = ""
@@ -401,19 +402,29 @@ class WatcherService:
     async def _import_home(self, *, force: bool = False) -> None:
         home = self.settings.home
         if self.settings.import_registry:
-            digest = _file_digest(imports.registry_path(home))
-            if force or digest != self._home_digests.get("registry"):
-                self._home_digests["registry"] = digest
+            if await self._home_changed("registry", [imports.registry_path(home)]) or force:
                 entries = await imports.read_registry(home)
                 if entries:
                     await self.writer.submit(imports.register_job(entries, home))
         folder = home / "learnings"
-        digest = "".join(_file_digest(folder / n) for n in sorted(LEARNING_FILES))
-        if force or digest != self._home_digests.get("learnings"):
-            self._home_digests["learnings"] = digest
+        learnings = [folder / n for n in sorted(LEARNING_FILES)]
+        if await self._home_changed("learnings", learnings) or force:
             records = await asyncio.to_thread(imports.read_learnings, home)
             if records:
                 await self.writer.submit(imports.learnings_job(records))
+
+    async def _home_changed(self, key: str, paths: list[Path]) -> bool:
+        """Whether the content of `paths` changed since the last look: stamps first (a stat
+        each, every housekeeping pass), then a digest, read off the event loop."""
+        stamps = [stamp(p) for p in paths]
+        if self._home_stamps.get(key) == stamps:
+            return False
+        self._home_stamps[key] = stamps
+        digest = await asyncio.to_thread(lambda: "".join(_file_digest(p) for p in paths))
+        if digest == self._home_digests.get(key):
+            return False
+        self._home_digests[key] = digest
+        return True
 
     def _check_watch_limit(self) -> None:
         folders = sum(inotify.count_dirs(p) for p in self._watch_paths())
