@@ -149,13 +149,18 @@ class TestLearningsAndRegistry:
             [
                 json.dumps({"version": "1.0", "created": "2026-01-01T00:00:00Z"}),
                 json.dumps({"project": "a", "category": "session", "description": "Use WAL"}),
-                json.dumps({"project": "b", "description": "use wal "}),
+                json.dumps({"project": "b", "category": "session", "description": "Use WAL"}),
                 "{torn",
                 json.dumps({"description": "Pin versions"}),
+                json.dumps({"category": "db", "description": "Use WAL"}),  # another category
             ]
         )
         records = parse_learnings(text, "patterns")
-        assert [r.description for r in records] == ["Use WAL", "Pin versions"]
+        assert [(r.description, r.category) for r in records] == [
+            ("Use WAL", "session"),
+            ("Pin versions", None),
+            ("Use WAL", "db"),
+        ]
         assert records[0].project == "a"
         assert parse_learnings(json.dumps({"version": "1.0"}), "mistakes") == []
 

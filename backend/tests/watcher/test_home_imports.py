@@ -6,7 +6,9 @@ from typing import Any
 
 import httpx
 
+from loki_dashboard.loki.learnings import LearningRecord
 from loki_dashboard.models import Learning, Task
+from loki_dashboard.watcher.imports import _legacy_fingerprint
 from loki_dashboard.watcher.service import WatcherService
 from tests.watcher.conftest import Db, eventually, write_json
 
@@ -39,7 +41,7 @@ class TestLearnings:
             "Run migrations in CI",
         )
         with (folder / "patterns.jsonl").open("a") as handle:
-            handle.write(json.dumps(record | {"description": "run migrations in ci"}) + "\n")
+            handle.write(json.dumps(record) + "\n")  # the next session's copy of the same
             handle.write(json.dumps(record | {"description": "Pin the lockfile"}) + "\n")
 
         async def two() -> list[Learning] | None:
@@ -49,6 +51,36 @@ class TestLearnings:
         rows = await eventually(two)
         await watcher.settle()
         assert sorted(r.description for r in rows) == ["Pin the lockfile", "Run migrations in CI"]
+
+    async def test_a_learning_added_through_the_api_is_not_imported_again(
+        self, client: httpx.AsyncClient, db: Db, loki_home: Path, watcher: WatcherService
+    ) -> None:
+        body = {"type": "mistakes", "category": "session", "description": "Forgot the lockfile"}
+        assert (await client.post("/api/learnings", json=body)).status_code == 201
+        # Stored by an earlier version of the import, under its own fingerprint.
+        older = {"type": "mistakes", "category": "session", "description": "Skipped CI"}
+        legacy = _legacy_fingerprint(LearningRecord(**older, project=None, timestamp=None))
+        async with watcher.database.write_sessions() as session:
+            session.add(Learning(**older, fingerprint=legacy))
+            await session.commit()
+        folder = loki_home / "learnings"
+        folder.mkdir()
+        lines = [HEADER, json.dumps(body), json.dumps(older), json.dumps(body | {"x": 1})]
+        lines.append(json.dumps(body | {"description": "New one"}))
+        (folder / "mistakes.jsonl").write_text("\n".join(lines) + "\n")
+
+        async def three() -> list[Learning] | None:
+            rows = await db.rows(Learning)
+            return rows if len(rows) == 3 else None
+
+        await eventually(three)
+        await watcher.settle()
+        rows = await db.rows(Learning)
+        assert sorted(r.description for r in rows) == [
+            "Forgot the lockfile",
+            "New one",
+            "Skipped CI",
+        ]
 
 
 class TestRegistryImport:
