@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from loki_dashboard.loki.learnings import LearningRecord
-from loki_dashboard.models import Learning, Task
+from loki_dashboard.models import Learning, RemovedProject, Task
 from loki_dashboard.watcher.imports import _legacy_fingerprint
 from loki_dashboard.watcher.service import WatcherService
 from tests.watcher.conftest import Db, eventually, write_json
@@ -112,3 +112,36 @@ class TestRegistryImport:
 
         (task,) = await eventually(mirrored)
         assert task.external_id == "prd-001"
+
+    async def test_a_removed_project_is_not_imported_again_until_added_by_hand(
+        self,
+        client: httpx.AsyncClient,
+        db: Db,
+        loki_home: Path,
+        tmp_path: Path,
+        watcher: WatcherService,
+    ) -> None:
+        shop, blog = tmp_path / "shop", tmp_path / "blog"
+        for folder in (shop, blog):
+            folder.mkdir()
+        registry_file = loki_home / "dashboard" / "projects.json"
+        write_json(registry_file, {"version": "1.0", "projects": {"a": {"path": str(shop)}}})
+
+        async def listed(n: int) -> list[dict[str, Any]] | None:
+            body: list[dict[str, Any]] = (await client.get("/api/projects")).json()
+            return body if len(body) == n else None
+
+        (project,) = await eventually(lambda: listed(1))
+        assert (await client.delete(f"/api/projects/{project['id']}")).status_code == 204
+        # The next run re-registers itself, and another project appears.
+        entries = {"a": {"path": str(shop), "status": "running"}, "b": {"path": str(blog)}}
+        write_json(registry_file, {"version": "1.0", "projects": entries})
+        (other,) = await eventually(lambda: listed(1))
+        assert other["path"] == str(blog)
+        await watcher._import_home(force=True)  # what a server start does
+        await watcher.settle()
+        assert [p["path"] for p in await eventually(lambda: listed(1))] == [str(blog)]
+        # Added by hand: registered again, and no longer remembered as removed.
+        added = await client.post("/api/projects", json={"path": str(shop)})
+        assert added.status_code == 201
+        assert await db.rows(RemovedProject) == []

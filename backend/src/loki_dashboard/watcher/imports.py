@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from loki_dashboard.errors import DashboardError
 from loki_dashboard.loki.learnings import LEARNING_FILES, LearningRecord, parse_learnings
 from loki_dashboard.loki.registry import RegisteredProject, parse_registry
-from loki_dashboard.models import Learning, Project
+from loki_dashboard.models import Learning, Project, RemovedProject
 from loki_dashboard.realtime.events import DomainEvent, take_staged_events
 from loki_dashboard.schemas.projects import ProjectCreate
 from loki_dashboard.services import projects as project_service
@@ -36,10 +36,12 @@ async def read_registry(home: Path) -> list[RegisteredProject]:
 
 
 def register_job(entries: list[RegisteredProject], home: Path) -> Job:
-    """Register each listed folder that exists and is not registered yet."""
+    """Register each listed folder that exists, is not registered yet, and was not removed by
+    the user (the registry keeps entries after their run ends)."""
 
     async def apply(session: AsyncSession) -> list[DomainEvent]:
         known = set(await session.scalars(select(Project.path)))
+        known |= set(await session.scalars(select(RemovedProject.path)))
         for entry in entries:
             folder = Path(entry.path)
             if entry.path in known or not folder.is_dir():
