@@ -135,8 +135,26 @@ async def test_watch_limit_warning_names_the_sysctl_line(
         async with httpx.AsyncClient(
             transport=transport, base_url="http://127.0.0.1:57374"
         ) as client:
+            assert (await client.get("/api/status")).json()["watcher"]["warnings"] == []
+            project = await create_project(client, folder)
+
+            async def warned() -> list[str] | None:
+                body = (await client.get("/api/status")).json()["watcher"]
+                found: list[str] = body["warnings"]
+                return found or None
+
+            # Checked again when a project is added, not only at start.
+            (warning,) = await eventually(warned)
+            assert "sudo sysctl fs.inotify.max_user_watches=" in warning
+            assert (await client.delete(f"/api/projects/{project['id']}")).status_code == 204
+
+            async def cleared() -> bool:
+                body = (await client.get("/api/status")).json()["watcher"]
+                return body["warnings"] == [] and body["warning"] is None
+
+            await eventually(cleared)
             await create_project(client, folder)
-    second = create_app(settings)  # the check runs at start, over the registered projects
+    second = create_app(settings)  # and at start, over the registered projects
     async with second.router.lifespan_context(second):
         warning = second.state.watcher.status()["warning"]
         assert warning is not None

@@ -89,7 +89,6 @@ class WatcherService:
         self._unsubscribe = self.bus.subscribe(self._on_events)
         await self._import_home(force=True)
         await self.reload_projects()
-        self._check_watch_limit()
         self._tasks = [
             asyncio.create_task(self._watch_loop(), name="loki-watcher"),
             asyncio.create_task(self._housekeeping_loop(), name="loki-watcher-housekeeping"),
@@ -187,12 +186,15 @@ class WatcherService:
             if os.path.isdir(mirror.loki_dir_str):
                 self._seen_loki.add(mirror.loki_dir_str)
             mirror.notify(None)
-        for project_id in [pid for pid in self.mirrors if pid not in wanted]:
+        gone = [pid for pid in self.mirrors if pid not in wanted]
+        for project_id in gone:
             mirror = self.mirrors.pop(project_id)
             mirror.cancel()
             self._by_dir.pop(str(mirror.loki_dir), None)
             self._missing.discard(project_id)
         self._restart_if_needed(self._check_existence())
+        if new_ids or gone:
+            await self._check_watch_limit()
 
     async def _on_events(self, events: Sequence[DomainEvent]) -> None:
         for event in events:
@@ -426,11 +428,14 @@ class WatcherService:
         self._home_digests[key] = digest
         return True
 
-    def _check_watch_limit(self) -> None:
-        folders = sum(inotify.count_dirs(p) for p in self._watch_paths())
-        self._limit_warning = inotify.limit_warning(folders)
-        if self._limit_warning:
-            logger.warning("%s", self._limit_warning)
+    async def _check_watch_limit(self) -> None:
+        """Warn past half the inotify watch limit; again whenever the projects change."""
+        paths = self._watch_paths()
+        folders = await asyncio.to_thread(lambda: sum(inotify.count_dirs(p) for p in paths))
+        warning = inotify.limit_warning(folders)
+        if warning and warning != self._limit_warning:
+            logger.warning("%s", warning)
+        self._limit_warning = warning
 
 
 def _keep(_change: Change, path: str) -> bool:
