@@ -77,6 +77,8 @@ Line = tuple[str, str, str, datetime | None, dict[str, Any] | None]
 
 # Memory folders are counted at most this often (an agent writes many episodes at once).
 MEMORY_COUNT_SECONDS = 5.0
+# After a failed database write, the project is synced again this much later.
+RETRY_SECONDS = 2.0
 # How long a dashboard-started run may take to show up in its files.
 EXPECT_SECONDS = 60.0
 
@@ -116,6 +118,7 @@ class ProjectMirror:
     _memory: dict[str, int] | None = None
     _memory_counted: float = -MEMORY_COUNT_SECONDS
     _memory_timer: asyncio.TimerHandle | None = None
+    _retry_timer: asyncio.TimerHandle | None = None
     _events: EventFacts = field(default_factory=EventFacts)
     _cursors: dict[str, Cursor] = field(default_factory=dict)
     # What proved the run alive at the last sync: (pid, start ticks) of its process, or its
@@ -163,8 +166,9 @@ class ProjectMirror:
     def cancel(self) -> None:
         if self._task is not None:
             self._task.cancel()
-        if self._memory_timer is not None:
-            self._memory_timer.cancel()
+        for timer in (self._memory_timer, self._retry_timer):
+            if timer is not None:
+                timer.cancel()
 
     async def _drain(self) -> None:
         while self._pending or self._full:
@@ -358,12 +362,18 @@ class ProjectMirror:
         new = view.session_id not in self._persisted
         self._persisted.add(view.session_id)
         close = previous.session_id if previous is not None and was_live and new else None
-        self.writer.submit(session_job(self.project_id, view, new=new, close=close))
+        job = session_job(self.project_id, view, new=new, close=close)
+        self.writer.submit(job, on_failure=lambda: self._session_unwritten(view, previous))
         if previous is not None and was_live and (new or view.status not in LIVE_SESSION_STATUSES):
             # The run ended, or a new one replaced it: its agents are over too.
             self._sent_agents = []
             ended = agents_job(self.project_id, previous.session_id, [], end_missing=True)
-            self.writer.submit(ended)
+            self.writer.submit(ended, on_failure=self._agents_unwritten)
+
+    def _session_unwritten(self, view: RunView, previous: RunView | None) -> None:
+        if self._view is view:  # not overtaken by a newer view, which writes the whole row
+            self._view = previous
+        self._retry_soon()
 
     def _last_pid(self, pids: tuple[int, ...], autonomy_pid: int | None) -> int | None:
         """The pid a run that is not alive is known by: the one it ran as when it still shows
@@ -436,7 +446,14 @@ class ProjectMirror:
                 changed.append((task, previous))
         if not changed:
             return
-        self.writer.submit(tasks_job(self.project_id, self.session_id, changed))
+        keys = [task.external_id for task, _ in changed]
+        job = tasks_job(self.project_id, self.session_id, changed)
+        self.writer.submit(job, on_failure=lambda: self._tasks_unwritten(keys))
+
+    def _tasks_unwritten(self, keys: list[str]) -> None:
+        for key in keys:
+            self.known_tasks.pop(key, None)
+        self._retry_soon()
 
     async def _sync_agents(self) -> None:
         value, changed = await self._json("state/agents.json")
@@ -444,7 +461,12 @@ class ProjectMirror:
         if not agents or agents == self._sent_agents:
             return  # an empty list is the second writer's flip, not every agent ending
         self._sent_agents = agents
-        self.writer.submit(agents_job(self.project_id, self.session_id, agents, end_missing=True))
+        job = agents_job(self.project_id, self.session_id, agents, end_missing=True)
+        self.writer.submit(job, on_failure=self._agents_unwritten)
+
+    def _agents_unwritten(self) -> None:
+        self._sent_agents = None
+        self._retry_soon()
 
     # -- logs and events ----------------------------------------------------------------------
 
@@ -502,15 +524,39 @@ class ProjectMirror:
                 self._cursors[rel] = read.cursor
             if read.reset:
                 logger.info("%s was %s; following it from its new position", path, read.reset)
-            done: asyncio.Future[None] | None = None
+            done: asyncio.Future[bool] | None = None
             if lines:
                 source = "events" if rel.startswith("events") else rel.removeprefix("logs/")
                 rows = log_rows(self.project_id, self.session_id, source[:128], lines)
-                done = self.writer.submit(logs_job(self.project_id, rows, self._watch_state()))
+                job = logs_job(self.project_id, rows, self._watch_state())
+                rewind = functools.partial(self._lines_unwritten, rel, cursor, read.cursor)
+                done = self.writer.submit(job, on_failure=rewind)
             if not read.more:
                 return
-            if done is not None:
-                await done  # backpressure: bounded memory however far behind the file is
+            if done is not None and not await done:
+                return  # backpressure: bounded memory however far behind the file is
+
+    def _lines_unwritten(self, rel: str, before: Cursor | None, after: Cursor | None) -> None:
+        """Read the lines again from where this batch started (unless later lines were read
+        since: rewinding then would store those twice)."""
+        if self._cursors.get(rel) is after:
+            if before is None:
+                self._cursors.pop(rel, None)
+            else:
+                self._cursors[rel] = before
+        self._retry_soon()
+
+    def _retry_soon(self) -> None:
+        """A write failed: sync everything again in a moment (not at once: a write that fails
+        every time must not spin)."""
+        if self._retry_timer is None:
+            self._retry_timer = asyncio.get_running_loop().call_later(
+                RETRY_SECONDS, self._retry_now
+            )
+
+    def _retry_now(self) -> None:
+        self._retry_timer = None
+        self.notify(None)
 
     def _watch_state(self) -> dict[str, Any]:
         cursors = {rel: [c.inode, c.offset, c.mark.hex()] for rel, c in self._cursors.items()}

@@ -407,13 +407,20 @@ class WatcherService:
             if await self._home_changed("registry", [imports.registry_path(home)]) or force:
                 entries = await imports.read_registry(home)
                 if entries:
-                    await self.writer.submit(imports.register_job(entries, home))
+                    job = imports.register_job(entries, home)
+                    await self.writer.submit(job, on_failure=lambda: self._forget_home("registry"))
         folder = home / "learnings"
         learnings = [folder / n for n in sorted(LEARNING_FILES)]
         if await self._home_changed("learnings", learnings) or force:
             records = await asyncio.to_thread(imports.read_learnings, home)
             if records:
-                await self.writer.submit(imports.learnings_job(records))
+                job = imports.learnings_job(records)
+                await self.writer.submit(job, on_failure=lambda: self._forget_home("learnings"))
+
+    def _forget_home(self, key: str) -> None:
+        """Its import failed: the next pass reads the files again."""
+        self._home_stamps.pop(key, None)
+        self._home_digests.pop(key, None)
 
     async def _home_changed(self, key: str, paths: list[Path]) -> bool:
         """Whether the content of `paths` changed since the last look: stamps first (a stat
