@@ -261,6 +261,62 @@ class TestSnapshot:
         assert len(await _sessions(db, project)) == 1
 
 
+class TestRunFiles:
+    """Every liveness and status file of the protocol, through the real watcher."""
+
+    async def test_runner_entry_in_pids_stop_then_completed(
+        self, db: Db, project: dict[str, Any], runner: subprocess.Popen[bytes]
+    ) -> None:
+        folder = loki(project)
+        write_json(folder / "pids" / f"{runner.pid}.json", {"pid": runner.pid, "kind": "runner"})
+        await eventually(lambda: _status_is(db, project, "running"))
+        (folder / "STOP").write_text("2026-11-24T12:00:00Z")
+        await eventually(lambda: _status_is(db, project, "stopping"))
+        runner.kill()
+        runner.wait()
+        (folder / "STOP").unlink()
+        (folder / "COMPLETED").write_text("done\n")
+        await eventually(lambda: _status_is(db, project, "completed"))
+        (row,) = await _sessions(db, project)
+        assert row.run_key == f"pid:{runner.pid}"
+        assert row.ended_at is not None
+
+    async def test_session_folder_autonomy_state_and_run_pid(
+        self, db: Db, project: dict[str, Any], runner: subprocess.Popen[bytes]
+    ) -> None:
+        folder = loki(project)
+        state = {"iterationCount": 5, "status": "running", "prdPath": "docs/PRD.md"}
+        write_json(folder / "sessions" / "issue-7" / "autonomy-state.json", state)
+        (folder / "run-issue-7.pid").write_text(f"{runner.pid}\n")
+
+        async def running() -> RunSession | None:
+            rows = await _sessions(db, project)
+            ok = rows and rows[-1].status == "running" and rows[-1].iteration == 5
+            return rows[-1] if ok else None
+
+        row = await eventually(running)
+        assert row.prd_path == "docs/PRD.md"
+        assert row.pid == runner.pid
+
+    async def test_council_and_checklist_from_their_own_files(
+        self, db: Db, project: dict[str, Any]
+    ) -> None:
+        folder = loki(project)
+        (folder / "loki.pid").write_text("999999\n")  # a run that ended; no dashboard-state
+        write_json(folder / "council" / "state.json", {"enabled": True, "total_votes": 3})
+        summary = {"total": 4, "verified": 3, "failing": 1, "pending": 0}
+        write_json(folder / "checklist" / "verification-results.json", {"summary": summary})
+
+        async def snapshot() -> dict[str, Any] | None:
+            rows = await _sessions(db, project)
+            found = (rows[-1].snapshot or {}) if rows else {}
+            return found if "council" in found and "checklist" in found else None
+
+        found = await eventually(snapshot)
+        assert found["council"]["total_votes"] == 3
+        assert found["checklist"]["summary"]["failing"] == 1
+
+
 class TestAgents:
     async def test_history_kept_flip_to_empty_ignored_and_keyed_by_tool_id(
         self,

@@ -310,6 +310,7 @@ class ProjectMirror:
         self._remember_liveness(status.alive, status.pid)
         evidence = (
             status.alive
+            or bool(status.pids)  # any pid file: a run that ended still ends its row
             or autonomy is not None
             or state is not None
             or (self.loki_dir / "loki.pid").exists()
