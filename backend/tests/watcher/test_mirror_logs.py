@@ -238,6 +238,20 @@ class TestEventsJsonl:
         _append(path, json.dumps({"type": "after_rotation"}) + "\n")
         await eventually(lambda: _has(db, project, "after_rotation"))
 
+    async def test_lines_appended_just_before_rotation_are_not_lost(
+        self, db: Db, project: dict[str, Any]
+    ) -> None:
+        path = loki(project) / "events.jsonl"
+        _append(path, json.dumps({"type": "first"}) + "\n")
+        await eventually(lambda: _has(db, project, "first"))
+        # Appended and rotated within microseconds: the watcher looks only after the rename.
+        _append(path, json.dumps({"type": "last_before_rotation"}) + "\n")
+        os.rename(path, path.with_name("events.jsonl.1"))
+        _append(path, json.dumps({"type": "first_after_rotation"}) + "\n")
+        await eventually(lambda: _has(db, project, "first_after_rotation"))
+        messages = [r.message for r in await _logs(db, project, "events")]
+        assert messages == ["first", "last_before_rotation", "first_after_rotation"]
+
 
 async def _count(db: Db, project: dict[str, Any], n: int) -> bool:
     return len(await _logs(db, project)) >= n

@@ -519,7 +519,9 @@ class ProjectMirror:
         self._remember_stamp(rel)
         while True:
             cursor = self._cursors.get(rel)
-            read: TailRead = await asyncio.to_thread(read_new_lines, path, cursor)
+            # Lines written to events.jsonl just before it was renamed to .1 are read there first.
+            source_path = _rotated_to(path, cursor) if rel == "events.jsonl" else path
+            read: TailRead = await asyncio.to_thread(read_new_lines, source_path, cursor)
             lines: list[Line] = await asyncio.to_thread(parse, read.lines) if read.lines else []
             if read.cursor is not None:
                 self._cursors[rel] = read.cursor
@@ -532,7 +534,7 @@ class ProjectMirror:
                 job = logs_job(self.project_id, rows, self._watch_state())
                 rewind = functools.partial(self._lines_unwritten, rel, cursor, read.cursor)
                 done = self.writer.submit(job, on_failure=rewind)
-            if not read.more:
+            if not read.more and source_path is path:
                 return
             if done is not None and not await done:
                 return  # backpressure: bounded memory however far behind the file is
@@ -579,6 +581,21 @@ def _read_extras(loki_dir: Path) -> tuple[dict[str, Any] | None, dict[str, Any],
     if signals:
         found["signals"] = signals
     return read_token_totals(loki_dir), found, read_provider(loki_dir)
+
+
+def _rotated_to(path: Path, cursor: Cursor | None) -> Path:
+    """`path`, or its `.1` when that is the file the cursor was reading and it holds lines the
+    cursor has not reached (appended just before the rotation)."""
+    if cursor is None:
+        return path
+    current = stamp(path)
+    if current is not None and current.inode == cursor.inode:
+        return path
+    rotated = path.with_name(path.name + ".1")
+    old = stamp(rotated)
+    if old is not None and old.inode == cursor.inode and old.size > cursor.offset:
+        return rotated
+    return path
 
 
 def _parse_log_lines(lines: list[bytes]) -> list[Line]:
