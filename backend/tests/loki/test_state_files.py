@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 from loki_dashboard.loki.agents import parse_agents
 from loki_dashboard.loki.dashboard_state import parse_dashboard_state
-from loki_dashboard.loki.run_state import parse_autonomy_state, parse_orchestrator
+from loki_dashboard.loki.run_state import (
+    parse_autonomy_state,
+    parse_orchestrator,
+    read_provider,
+)
 from loki_dashboard.loki.timestamps import parse_time
 
 STATE = {
@@ -107,6 +113,17 @@ class TestRunState:
         assert parse_orchestrator({"currentPhase": "reason"}).phase == "REASON"
         assert parse_orchestrator({"currentPhase": {"x": 1}}).phase is None
         assert parse_orchestrator("junk").metrics == {}
+
+    def test_provider_from_state_file_then_tracking(self, tmp_path: Path) -> None:
+        assert read_provider(tmp_path) is None
+        (tmp_path / "context").mkdir()
+        (tmp_path / "context" / "tracking.json").write_text(json.dumps({"provider": "Gemini"}))
+        assert read_provider(tmp_path) == "gemini"
+        (tmp_path / "state").mkdir()
+        (tmp_path / "state" / "provider").write_text("codex\n")
+        assert read_provider(tmp_path) == "codex"
+        (tmp_path / "state" / "provider").write_text("\n")  # caught empty: the next source
+        assert read_provider(tmp_path) == "gemini"
 
     def test_times(self) -> None:
         assert parse_time("2026-08-10T12:00:00Z") == datetime(2026, 8, 10, 12, tzinfo=UTC)

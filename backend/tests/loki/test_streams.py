@@ -6,7 +6,7 @@ from pathlib import Path
 
 from loki_dashboard.loki.events_log import parse_event_lines
 from loki_dashboard.loki.learnings import parse_learnings
-from loki_dashboard.loki.log_lines import REDACTED, parse_line
+from loki_dashboard.loki.log_lines import REDACTED, parse_line, redact_data
 from loki_dashboard.loki.metrics import read_token_totals
 from loki_dashboard.loki.registry import parse_registry
 from loki_dashboard.loki.tail import Cursor, read_new_lines
@@ -34,6 +34,23 @@ class TestLogLines:
             assert "supersecretvalue" not in text
             assert "b" * 36 not in text
             assert REDACTED in text
+
+    def test_secrets_redacted_in_parsed_json(self) -> None:
+        secret = "ghp_" + "c" * 36
+        value = {
+            "cmd": f"git push https://{secret}@github.com",
+            "nested": [{"password": "pa55word"}, {"input_tokens": 12, "tokens": "kept"}],
+            "auth_token": "abc",
+        }
+        assert redact_data(value) == {
+            "cmd": f"git push https://{REDACTED}@github.com",
+            "nested": [{"password": REDACTED}, {"input_tokens": 12, "tokens": "kept"}],
+            "auth_token": REDACTED,
+        }
+        deep: list[object] = []
+        for _ in range(100):
+            deep = [deep]
+        assert "[TRUNCATED]" in json.dumps(redact_data(deep))
 
     def test_long_lines_are_capped(self) -> None:
         assert len(parse_line("x" * 100_000).message) <= 16_384
@@ -132,13 +149,18 @@ class TestLearningsAndRegistry:
             [
                 json.dumps({"version": "1.0", "created": "2026-01-01T00:00:00Z"}),
                 json.dumps({"project": "a", "category": "session", "description": "Use WAL"}),
-                json.dumps({"project": "b", "description": "use wal "}),
+                json.dumps({"project": "b", "category": "session", "description": "Use WAL"}),
                 "{torn",
                 json.dumps({"description": "Pin versions"}),
+                json.dumps({"category": "db", "description": "Use WAL"}),  # another category
             ]
         )
         records = parse_learnings(text, "patterns")
-        assert [r.description for r in records] == ["Use WAL", "Pin versions"]
+        assert [(r.description, r.category) for r in records] == [
+            ("Use WAL", "session"),
+            ("Pin versions", None),
+            ("Use WAL", "db"),
+        ]
         assert records[0].project == "a"
         assert parse_learnings(json.dumps({"version": "1.0"}), "mistakes") == []
 
@@ -163,15 +185,36 @@ class TestMetrics:
         (eff / "iteration-1.json").write_text(json.dumps({"input_tokens": 0, "output_tokens": 0}))
         assert read_token_totals(loki) is None
         (loki / "context").mkdir()
-        (loki / "context" / "tracking.json").write_text(
-            json.dumps({"totals": {"input": 10, "output": 5, "cost_usd": 0.5}})
-        )
+        # context-tracker.py's shape.
+        tracking = {
+            "provider": "claude",
+            "current": {"input_tokens": 3, "output_tokens": 1},
+            "totals": {
+                "total_input": 10,
+                "total_output": 5,
+                "total_cost_usd": 0.5,
+                "compaction_count": 0,
+                "iterations_tracked": 2,
+            },
+        }
+        (loki / "context" / "tracking.json").write_text(json.dumps(tracking))
         assert read_token_totals(loki) == {
             "input": 10,
             "output": 5,
             "cost_usd": 0.5,
             "source": "context/tracking.json",
         }
+        # Older, shorter key names are still read.
+        (loki / "context" / "tracking.json").write_text(
+            json.dumps({"totals": {"input": 7, "output": 2, "cost_usd": 0.1}})
+        )
+        assert read_token_totals(loki) == {
+            "input": 7,
+            "output": 2,
+            "cost_usd": 0.1,
+            "source": "context/tracking.json",
+        }
+        (loki / "context" / "tracking.json").write_text(json.dumps(tracking))
         (eff / "iteration-2.json").write_text(
             json.dumps({"input_tokens": 100, "output_tokens": 20, "cost_usd": 0.25})
         )

@@ -3,10 +3,16 @@ from __future__ import annotations
 import json
 import os
 import resource
+import tracemalloc
 import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import distinct, func, select
+
+from loki_dashboard.config import Settings, load_settings
 from loki_dashboard.models import Log, RunSession
 from loki_dashboard.watcher.service import WatcherService
 from tests.watcher.conftest import Db, Events, eventually, loki
@@ -89,6 +95,17 @@ class TestLogs:
         rows = await _logs(db, project, "autonomy-20261124.log")
         assert [r.level for r in rows] == ["step", "warn"]
 
+    async def test_next_days_log_is_followed_from_its_start(
+        self, db: Db, project: dict[str, Any]
+    ) -> None:
+        logs = loki(project) / "logs"
+        _append(logs / "autonomy-20261124.log", "[INFO] monday\n")
+        await eventually(lambda: _has(db, project, "[INFO] monday"))
+        _append(logs / "autonomy-20261125.log", "[INFO] tuesday 1\n[INFO] tuesday 2\n")
+        await eventually(lambda: _has(db, project, "[INFO] tuesday 2"))
+        rows = await _logs(db, project, "autonomy-20261125.log")
+        assert [r.message for r in rows] == ["[INFO] tuesday 1", "[INFO] tuesday 2"]
+
     async def test_hundred_megabyte_log_is_read_from_its_tail_in_bounded_memory(
         self, db: Db, project: dict[str, Any], watcher: WatcherService
     ) -> None:
@@ -107,6 +124,43 @@ class TestLogs:
         peak_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         assert (peak_after - peak_before) < 64 * 1024  # KiB: far below the file's 100 MB
         assert len(await _logs(db, project, "agent.log")) <= 256 * 1024 // len(line) + 1
+
+
+class TestCatchUp:
+    @pytest.fixture
+    def settings(self, loki_home: Path, database_url: str) -> Settings:
+        """A small WebSocket replay store: what stays in memory here is the watcher's own."""
+        return load_settings(home=str(loki_home), database_url=database_url, ws_replay_size=10)
+
+    async def test_large_append_after_a_cursor_is_caught_up_in_bounded_memory(
+        self, app: FastAPI, db: Db, project: dict[str, Any], watcher: WatcherService
+    ) -> None:
+        log = loki(project) / "logs" / "agent.log"
+        _append(log, "[INFO] before\n")
+        await eventually(lambda: _has(db, project, "[INFO] before"))
+        await watcher.settle()
+
+        async def stored(n: int) -> bool:
+            async with app.state.database.read_sessions() as session:
+                query = select(func.count(Log.id), func.count(distinct(Log.message)))
+                total, distinct_lines = (await session.execute(query)).one()
+            assert total == distinct_lines  # never a line twice
+            return bool(total == n)
+
+        # ~24 MB appended at once, far past the first-read backlog: every line must arrive,
+        # read and written a chunk at a time.
+        tracemalloc.start()
+        try:
+            with log.open("a") as handle:
+                for chunk in range(20):
+                    lines = (f"[INFO] {chunk:02}-{i:04} {'z' * 1180}\n" for i in range(1000))
+                    handle.write("".join(lines))
+            await eventually(lambda: stored(20_001), timeout=60)
+            await watcher.settle()
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert peak < 16 * 2**20  # held at once, at most: well below the 24 MB appended
 
 
 class TestEventsJsonl:
@@ -157,6 +211,25 @@ class TestEventsJsonl:
         _append(path, 'ation_complete", "data": {"iteration": 4}}\n')
         await eventually(lambda: _has(db, project, "iteration_complete: iteration=4"))
 
+    async def test_secrets_in_event_data_are_redacted(
+        self, db: Db, project: dict[str, Any]
+    ) -> None:
+        secret = "sk-ant-api03-" + "k" * 40
+        data = {"tool": "Bash", "input": f"curl -H 'x-api-key: {secret}'", "api_key": "hunter2x"}
+        record = {"timestamp": "2026-11-24T10:00:00Z", "type": "tool_use", "data": data}
+        _append(loki(project) / "events.jsonl", json.dumps(record) + "\n")
+
+        async def stored() -> list[Log] | None:
+            return await _logs(db, project, "events") or None
+
+        (row,) = await eventually(stored)
+        assert row.meta is not None
+        stored_text = json.dumps(row.meta) + row.message + (row.raw or "")
+        assert secret not in stored_text
+        assert "hunter2x" not in stored_text
+        assert row.meta["data"]["api_key"] == "[REDACTED]"
+        assert row.meta["data"]["tool"] == "Bash"
+
     async def test_rotation_to_dot_one(self, db: Db, project: dict[str, Any]) -> None:
         path = loki(project) / "events.jsonl"
         _append(path, json.dumps({"type": "before_rotation"}) + "\n")
@@ -164,6 +237,20 @@ class TestEventsJsonl:
         os.rename(path, path.with_name("events.jsonl.1"))
         _append(path, json.dumps({"type": "after_rotation"}) + "\n")
         await eventually(lambda: _has(db, project, "after_rotation"))
+
+    async def test_lines_appended_just_before_rotation_are_not_lost(
+        self, db: Db, project: dict[str, Any]
+    ) -> None:
+        path = loki(project) / "events.jsonl"
+        _append(path, json.dumps({"type": "first"}) + "\n")
+        await eventually(lambda: _has(db, project, "first"))
+        # Appended and rotated within microseconds: the watcher looks only after the rename.
+        _append(path, json.dumps({"type": "last_before_rotation"}) + "\n")
+        os.rename(path, path.with_name("events.jsonl.1"))
+        _append(path, json.dumps({"type": "first_after_rotation"}) + "\n")
+        await eventually(lambda: _has(db, project, "first_after_rotation"))
+        messages = [r.message for r in await _logs(db, project, "events")]
+        assert messages == ["first", "last_before_rotation", "first_after_rotation"]
 
 
 async def _count(db: Db, project: dict[str, Any], n: int) -> bool:

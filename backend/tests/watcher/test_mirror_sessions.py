@@ -184,6 +184,139 @@ class TestSessions:
         assert body["mode"] in {"inotify", "polling"}
 
 
+class TestSnapshot:
+    """Files other than dashboard-state.json that feed the session's snapshot."""
+
+    async def test_tokens_from_context_tracking(self, db: Db, project: dict[str, Any]) -> None:
+        folder = loki(project)
+        write_json(folder / "dashboard-state.json", STATE)
+        totals = {"total_input": 1200, "total_output": 300, "total_cost_usd": 0.42}
+        write_json(folder / "context" / "tracking.json", {"provider": "claude", "totals": totals})
+
+        async def tokens() -> dict[str, Any] | None:
+            rows = await _sessions(db, project)
+            snapshot = (rows[-1].snapshot or {}) if rows else {}
+            found: dict[str, Any] | None = snapshot.get("tokens")
+            return found
+
+        found = await eventually(tokens)
+        assert (found["input"], found["output"], found["cost_usd"]) == (1200, 300, 0.42)
+
+    async def test_signals_listed_and_cleared(self, db: Db, project: dict[str, Any]) -> None:
+        folder = loki(project)
+        write_json(folder / "dashboard-state.json", STATE)
+        await eventually(lambda: _status_is(db, project, "stopped"))
+        write_json(folder / "signals" / "BUDGET_EXCEEDED", {"type": "budget", "limit": 5})
+        (folder / "signals" / "GATE_ESCALATION").write_text("lint\n")
+
+        async def signals() -> list[str] | None:
+            snapshot = (await _sessions(db, project))[-1].snapshot or {}
+            found: list[str] | None = snapshot.get("signals")
+            return found if found and len(found) == 2 else None
+
+        assert await eventually(signals) == ["BUDGET_EXCEEDED", "GATE_ESCALATION"]
+        for path in (folder / "signals").iterdir():
+            path.unlink()
+
+        async def cleared() -> bool:
+            snapshot = (await _sessions(db, project))[-1].snapshot or {}
+            return "signals" not in snapshot
+
+        await eventually(cleared)
+
+    async def test_memory_counted_from_its_folders(self, db: Db, project: dict[str, Any]) -> None:
+        folder = loki(project)
+        write_json(folder / "dashboard-state.json", STATE)  # its copy says episodic 2
+        day = folder / "memory" / "episodic" / "2026-11-24"
+        write_json(day / "task-1.json", {"id": "e1"})
+        (day / ".tmp_abc.json").write_text("{}")  # a writer's temp file: not counted
+        (day / "task-1.json.lock").write_text("")
+        write_json(folder / "memory" / "semantic" / "patterns.json", {"patterns": []})
+
+        async def counted(episodic: int) -> dict[str, int] | None:
+            rows = await _sessions(db, project)
+            memory = (rows[-1].snapshot or {}).get("memory") if rows else None
+            return memory if memory and memory.get("episodic") == episodic else None
+
+        memory = await eventually(lambda: counted(1))
+        assert memory == {"episodic": 1, "semantic": 1, "procedural": 0}
+        write_json(day / "task-2.json", {"id": "e2"})
+        write_json(folder / "memory" / "episodic" / "2026-11-25" / "task-3.json", {"id": "e3"})
+        await eventually(lambda: counted(3))  # counted again once the 5 s throttle ends
+
+    async def test_provider_from_state_provider_not_the_frozen_copy(
+        self, db: Db, project: dict[str, Any]
+    ) -> None:
+        folder = loki(project)
+        write_json(folder / "dashboard-state.json", STATE)  # "claude", frozen at start
+        await eventually(lambda: _status_is(db, project, "stopped"))
+        (folder / "state").mkdir(exist_ok=True)
+        (folder / "state" / "provider").write_text("codex\n")
+
+        async def switched() -> bool:
+            rows = await _sessions(db, project)
+            return rows[-1].provider == "codex"
+
+        await eventually(switched)
+        assert len(await _sessions(db, project)) == 1
+
+
+class TestRunFiles:
+    """Every liveness and status file of the protocol, through the real watcher."""
+
+    async def test_runner_entry_in_pids_stop_then_completed(
+        self, db: Db, project: dict[str, Any], runner: subprocess.Popen[bytes]
+    ) -> None:
+        folder = loki(project)
+        write_json(folder / "pids" / f"{runner.pid}.json", {"pid": runner.pid, "kind": "runner"})
+        await eventually(lambda: _status_is(db, project, "running"))
+        (folder / "STOP").write_text("2026-11-24T12:00:00Z")
+        await eventually(lambda: _status_is(db, project, "stopping"))
+        runner.kill()
+        runner.wait()
+        (folder / "STOP").unlink()
+        (folder / "COMPLETED").write_text("done\n")
+        await eventually(lambda: _status_is(db, project, "completed"))
+        (row,) = await _sessions(db, project)
+        assert row.run_key == f"pid:{runner.pid}"
+        assert row.ended_at is not None
+
+    async def test_session_folder_autonomy_state_and_run_pid(
+        self, db: Db, project: dict[str, Any], runner: subprocess.Popen[bytes]
+    ) -> None:
+        folder = loki(project)
+        state = {"iterationCount": 5, "status": "running", "prdPath": "docs/PRD.md"}
+        write_json(folder / "sessions" / "issue-7" / "autonomy-state.json", state)
+        (folder / "run-issue-7.pid").write_text(f"{runner.pid}\n")
+
+        async def running() -> RunSession | None:
+            rows = await _sessions(db, project)
+            ok = rows and rows[-1].status == "running" and rows[-1].iteration == 5
+            return rows[-1] if ok else None
+
+        row = await eventually(running)
+        assert row.prd_path == "docs/PRD.md"
+        assert row.pid == runner.pid
+
+    async def test_council_and_checklist_from_their_own_files(
+        self, db: Db, project: dict[str, Any]
+    ) -> None:
+        folder = loki(project)
+        (folder / "loki.pid").write_text("999999\n")  # a run that ended; no dashboard-state
+        write_json(folder / "council" / "state.json", {"enabled": True, "total_votes": 3})
+        summary = {"total": 4, "verified": 3, "failing": 1, "pending": 0}
+        write_json(folder / "checklist" / "verification-results.json", {"summary": summary})
+
+        async def snapshot() -> dict[str, Any] | None:
+            rows = await _sessions(db, project)
+            found = (rows[-1].snapshot or {}) if rows else {}
+            return found if "council" in found and "checklist" in found else None
+
+        found = await eventually(snapshot)
+        assert found["council"]["total_votes"] == 3
+        assert found["checklist"]["summary"]["failing"] == 1
+
+
 class TestAgents:
     async def test_history_kept_flip_to_empty_ignored_and_keyed_by_tool_id(
         self,

@@ -50,6 +50,32 @@ class TestQueueMirroring:
         assert rows["dl-1"].title == "todo"
         assert len(events.of("task:created")) == 5
 
+    async def test_review_file_and_current_task(self, db: Db, project: dict[str, Any]) -> None:
+        queue = loki(project) / "queue"
+        write_json(queue / "pending.json", [{"id": "prd-002"}])
+        write_json(queue / "review.json", {"tasks": [{"id": "prd-001", "title": "Login"}]})
+        write_json(queue / "current-task.json", {"id": "iteration-3", "title": "Build login"})
+
+        async def three() -> dict[str, Task] | None:
+            rows = await _tasks(db, project)()
+            return rows if len(rows) == 3 else None
+
+        rows = await eventually(three)
+        assert {k: r.status for k, r in rows.items()} == {
+            "prd-002": "pending",
+            "prd-001": "review",
+            "iteration-3": "in_progress",
+        }
+        write_json(queue / "current-task.json", {})  # between iterations: nobody is removed
+        write_json(queue / "completed.json", [{"id": "iteration-3"}])
+
+        async def completed() -> bool:
+            rows = await _tasks(db, project)()
+            return rows["iteration-3"].status == "completed"
+
+        await eventually(completed)
+        assert len(await _tasks(db, project)()) == 3
+
     async def test_moves_completes_and_keeps_tasks_that_leave_the_files(
         self, db: Db, project: dict[str, Any], events: Events, watcher: WatcherService
     ) -> None:

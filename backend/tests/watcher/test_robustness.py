@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
+from sqlalchemy import text
 
 from loki_dashboard.app import create_app
 from loki_dashboard.config import Settings
@@ -155,3 +157,64 @@ class TestRestart:
 
 async def _has_rows(db: Db, model: Any, n: int) -> bool:
     return len(await db.rows(model)) == n
+
+
+class TestFailedWrites:
+    """A write the database refuses is synced again once it can, neither lost nor doubled."""
+
+    async def test_refused_task_and_log_writes_are_written_later(
+        self, app: FastAPI, db: Db, project: dict[str, Any], watcher: WatcherService
+    ) -> None:
+        engine = app.state.database.writer
+        dialect = engine.dialect.name
+        async with engine.begin() as conn:
+            for statement in _refusing_triggers(dialect):
+                await conn.execute(text(statement))
+        folder = loki(project)
+        write_json(folder / "queue" / "pending.json", [{"id": "a", "title": "kept"}])
+        (folder / "logs").mkdir()
+        (folder / "logs" / "agent.log").write_text("[INFO] first line\n")
+
+        async def refused() -> bool:
+            return watcher.writer.failed_jobs >= 2
+
+        await eventually(refused)
+        assert await db.rows(Task) == []
+        async with engine.begin() as conn:
+            for statement in _dropping_triggers(dialect):
+                await conn.execute(text(statement))
+
+        async def written() -> bool:
+            logs = await db.rows(Log, Log.source == "agent.log")
+            return len(await db.rows(Task)) == 1 and len(logs) == 1
+
+        await eventually(written)  # no file changed since: the mirror retried by itself
+        await watcher.settle()
+        (task,) = await db.rows(Task)
+        assert task.title == "kept"
+        (line,) = await db.rows(Log, Log.source == "agent.log")
+        assert line.message == "[INFO] first line"
+
+
+def _refusing_triggers(dialect: str) -> list[str]:
+    if dialect == "sqlite":
+        return [
+            f"CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} "
+            "BEGIN SELECT RAISE(ABORT, 'refused for the test'); END"
+            for table in ("task", "log")
+        ]
+    return [
+        "CREATE FUNCTION refuse() RETURNS trigger AS $$ "
+        "BEGIN RAISE EXCEPTION 'refused for the test'; END $$ LANGUAGE plpgsql",
+        *(
+            f"CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION refuse()"
+            for table in ("task", "log")
+        ),
+    ]
+
+
+def _dropping_triggers(dialect: str) -> list[str]:
+    if dialect == "sqlite":
+        return ["DROP TRIGGER refuse_task", "DROP TRIGGER refuse_log"]
+    return ["DROP TRIGGER refuse_task ON task", "DROP TRIGGER refuse_log ON log"]

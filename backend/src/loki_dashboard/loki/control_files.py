@@ -11,6 +11,8 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from loki_dashboard.loki.files import is_ignored_name
+
 MAX_HUMAN_INPUT_BYTES = 1024 * 1024
 MODELS = ("haiku", "sonnet", "opus")
 
@@ -52,6 +54,19 @@ def write_human_input(loki_dir: Path, text: str) -> None:
 
 def write_model_override(loki_dir: Path, model: str) -> None:
     write_atomically(loki_dir / "state" / "model-override", model + "\n")
+
+
+MAX_SIGNALS = 64
+
+
+def read_signals(loki_dir: Path) -> list[str]:
+    """The names in `signals/` (COUNCIL_REVIEW_REQUESTED, BUDGET_EXCEEDED, GATE_ESCALATION, …):
+    the run's pending requests and alerts, shown with its status."""
+    try:
+        names = [e.name for e in os.scandir(loki_dir / "signals") if not is_ignored_name(e.name)]
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
+        return []
+    return sorted(names)[:MAX_SIGNALS]
 
 
 def human_input_outcome(loki_dir: Path, since: float) -> str | None:

@@ -1,12 +1,12 @@
 """`$LOKI_HOME/learnings/{patterns,mistakes,successes}.jsonl`: cross-project learnings.
 
 The first line is a header without `description`; it and any record without one are skipped.
-A fingerprint over type and lower-cased description de-duplicates imports.
+Records repeated in a file (same category and description) are read once; across imports and
+the API, `services.learnings.fingerprint` is the one rule for "the same learning".
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,15 +28,10 @@ class LearningRecord:
     category: str | None
     project: str | None
     timestamp: datetime | None
-    fingerprint: str
-
-
-def fingerprint(kind: str, description: str) -> str:
-    return hashlib.sha256(f"{kind}\n{description.strip().lower()}".encode()).hexdigest()
 
 
 def parse_learnings(text: str, kind: str) -> list[LearningRecord]:
-    records: dict[str, LearningRecord] = {}
+    records: dict[tuple[str, str], LearningRecord] = {}
     for line in text.splitlines():
         try:
             value = json.loads(line)
@@ -47,16 +42,15 @@ def parse_learnings(text: str, kind: str) -> list[LearningRecord]:
         description = as_str(value.get("description"))
         if description is None:
             continue
-        key = fingerprint(kind, description)
+        category = as_str(value.get("category"), limit=255)
         records.setdefault(
-            key,
+            (category or "", description),
             LearningRecord(
                 type=kind,
                 description=description,
-                category=as_str(value.get("category"), limit=255),
+                category=category,
                 project=as_str(value.get("project"), limit=255),
                 timestamp=parse_time(value.get("timestamp")),
-                fingerprint=key,
             ),
         )
     return list(records.values())

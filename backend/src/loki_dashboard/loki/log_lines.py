@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 # Longest message kept; a stream-json line can be megabytes.
 MAX_LINE_CHARS = 16_384
@@ -27,6 +28,11 @@ _ASSIGNED = re.compile(
     r"(?i)\b((?:[a-z_]*_)?(?:api[_-]?key|secret|token|password|passwd)\"?\s*[:=]\s*\"?)"
     r"([^\s\"',;]{6,})"
 )
+_SECRET_KEY = re.compile(
+    r"(?i)(?:[a-z_]*[_-])?(?:api[_-]?key|secret|token|password|passwd|authorization)"
+)
+# Deeper than this, event data is cut (it is shown, never interpreted, past that).
+_MAX_DEPTH = 16
 _LEVEL = re.compile(r"^\s*\[(INFO|WARN|WARNING|ERROR|ERR|STEP|DEBUG|OK|SUCCESS)\]", re.I)
 _LEVEL_LOOSE = re.compile(r"^\S*\s*(?:\[[^\]]*\]\s*)?(INFO|WARN|WARNING|ERROR|DEBUG)\b")
 _LEVELS = {
@@ -59,6 +65,25 @@ def redact(text: str) -> str:
         text = pattern.sub(REDACTED, text)
     text = _BEARER.sub(lambda m: m.group(1) + REDACTED, text)
     return _ASSIGNED.sub(lambda m: m.group(1) + REDACTED, text)
+
+
+def redact_data(value: Any, _depth: int = 0) -> Any:
+    """`value` (parsed JSON) with secrets redacted in every string, and whole string values
+    under keys that name a secret (`{"api_key": "..."}`)."""
+    if isinstance(value, str):
+        return redact(value)
+    if _depth >= _MAX_DEPTH and isinstance(value, (dict, list)):
+        return "[TRUNCATED]"
+    if isinstance(value, dict):
+        return {
+            key: REDACTED
+            if isinstance(item, str) and _SECRET_KEY.fullmatch(str(key))
+            else redact_data(item, _depth + 1)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [redact_data(item, _depth + 1) for item in value]
+    return value
 
 
 def parse_level(plain: str) -> str:

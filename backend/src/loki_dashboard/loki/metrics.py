@@ -62,16 +62,24 @@ def read_token_totals(loki_dir: Path) -> dict[str, Any] | None:
             ],
             "source": "metrics/efficiency",
         }
-    tracking = as_dict(
-        as_dict(read_json(loki_dir / "context" / "tracking.json").value).get("totals")
-    )
-    tokens_in = _number(tracking.get("input") or tracking.get("input_tokens"))
-    tokens_out = _number(tracking.get("output") or tracking.get("output_tokens"))
+    totals = as_dict(as_dict(read_json(loki_dir / "context" / "tracking.json").value).get("totals"))
+    tokens_in = _first(totals, "total_input", "input", "input_tokens")
+    tokens_out = _first(totals, "total_output", "output", "output_tokens")
     if not (tokens_in or tokens_out):
         return None
     return {
         "input": int(tokens_in),
         "output": int(tokens_out),
-        "cost_usd": round(_number(tracking.get("cost_usd")), 6),
+        "cost_usd": round(_first(totals, "total_cost_usd", "cost_usd"), 6),
         "source": "context/tracking.json",
     }
+
+
+def _first(data: dict[str, Any], *keys: str) -> float:
+    """The first non-zero number among `keys`: context-tracker.py writes `total_input`,
+    `total_output`, `total_cost_usd`; the shorter names are older or hand-written files."""
+    for key in keys:
+        value = _number(data.get(key))
+        if value:
+            return value
+    return 0.0

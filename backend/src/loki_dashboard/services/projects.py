@@ -7,10 +7,11 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from loki_dashboard.errors import Conflict, InvalidInput, NotFound
-from loki_dashboard.models import Project
+from loki_dashboard.models import Project, RemovedProject
 from loki_dashboard.realtime.events import DomainEvent, stage_event
 from loki_dashboard.repositories import projects as repo
 from loki_dashboard.schemas import projects as schemas
@@ -88,6 +89,8 @@ async def register(
         config=data.config,
     )
     session.add(project)
+    # Registered by hand again: the registry import may bring it back after a later removal.
+    await session.execute(delete(RemovedProject).where(RemovedProject.path == project.path))
     await session.flush()
     stage_event(session, _event("created", project))
     return project
@@ -111,5 +114,6 @@ async def remove(session: AsyncSession, project_id: uuid.UUID) -> None:
     project = await get(session, project_id)
     event = _event("deleted", project)
     await repo.remove(session, project_id)
+    session.add(RemovedProject(path=project.path))  # the registry import must not re-add it
     session.expunge(project)
     stage_event(session, event)

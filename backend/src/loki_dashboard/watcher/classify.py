@@ -1,24 +1,25 @@
-"""Which mirror a changed `.loki/` file feeds: tasks, agents, session, logs or events."""
+"""Which mirror a changed `.loki/` file feeds: tasks, agents, session, logs, events, the
+session's metrics or its memory counts."""
 
 from __future__ import annotations
 
 from loki_dashboard.loki.files import is_ignored_name
 
-TASKS, AGENTS, SESSION, LOGS, EVENTS, METRICS = (
+TASKS, AGENTS, SESSION, LOGS, EVENTS, METRICS, MEMORY = (
     "tasks",
     "agents",
     "session",
     "logs",
     "events",
-    ("metrics"),
+    "metrics",
+    "memory",
 )
-ALL = frozenset({TASKS, AGENTS, SESSION, LOGS, EVENTS, METRICS})
+ALL = frozenset({TASKS, AGENTS, SESSION, LOGS, EVENTS, METRICS, MEMORY})
 
 _SESSION_FILES = frozenset(
     {
         "autonomy-state.json",
         "state/orchestrator.json",
-        "state/provider",
         "loki.pid",
         "run.pid",
         "PAUSE",
@@ -30,6 +31,11 @@ _SESSION_FILES = frozenset(
         "checklist/verification-results.json",
     }
 )
+
+
+# Read with the metrics, off the event loop (see ProjectMirror._read_extras).
+_EXTRAS = frozenset({"state/provider"})
+_EXTRA_FOLDERS = frozenset({"metrics", "context", "quality", "council", "checklist", "signals"})
 
 
 def classify(rel: str) -> frozenset[str]:
@@ -48,7 +54,9 @@ def classify(rel: str) -> frozenset[str]:
         return frozenset({LOGS})
     if rel in ("events.jsonl", "events.jsonl.1"):
         return frozenset({EVENTS})
-    if parts[0] in ("metrics", "context", "quality", "council", "checklist"):
+    if parts[0] == "memory":
+        return frozenset({MEMORY})
+    if parts[0] in _EXTRA_FOLDERS or rel in _EXTRAS:
         return frozenset({SESSION, METRICS})
     if rel in _SESSION_FILES or parts[0] in ("pids", "sessions"):
         return frozenset({SESSION})

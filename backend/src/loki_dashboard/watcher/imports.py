@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from pathlib import Path
@@ -12,10 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from loki_dashboard.errors import DashboardError
 from loki_dashboard.loki.learnings import LEARNING_FILES, LearningRecord, parse_learnings
 from loki_dashboard.loki.registry import RegisteredProject, parse_registry
-from loki_dashboard.models import Learning, Project
+from loki_dashboard.models import Learning, Project, RemovedProject
 from loki_dashboard.realtime.events import DomainEvent, take_staged_events
 from loki_dashboard.schemas.projects import ProjectCreate
 from loki_dashboard.services import projects as project_service
+from loki_dashboard.services.learnings import fingerprint
 from loki_dashboard.watcher.settled import read_json_settled
 from loki_dashboard.watcher.writer import Job
 
@@ -34,10 +36,12 @@ async def read_registry(home: Path) -> list[RegisteredProject]:
 
 
 def register_job(entries: list[RegisteredProject], home: Path) -> Job:
-    """Register each listed folder that exists and is not registered yet."""
+    """Register each listed folder that exists, is not registered yet, and was not removed by
+    the user (the registry keeps entries after their run ends)."""
 
     async def apply(session: AsyncSession) -> list[DomainEvent]:
         known = set(await session.scalars(select(Project.path)))
+        known |= set(await session.scalars(select(RemovedProject.path)))
         for entry in entries:
             folder = Path(entry.path)
             if entry.path in known or not folder.is_dir():
@@ -66,24 +70,28 @@ def read_learnings(home: Path) -> list[LearningRecord]:
 
 
 def learnings_job(records: list[LearningRecord]) -> Job:
-    """Insert the learnings not imported before (matched by fingerprint)."""
+    """Insert the learnings not stored before, by the fingerprint the API uses too (or the
+    one earlier versions of this import stored)."""
 
     async def apply(session: AsyncSession) -> list[DomainEvent]:
         by_name: dict[str, uuid.UUID | None] = {}
         for project_id, name in await session.execute(select(Project.id, Project.name)):
             by_name[name] = None if name in by_name else project_id  # ambiguous: no link
         for start in range(0, len(records), 500):
-            chunk = records[start : start + 500]
-            prints = [r.fingerprint for r in chunk]
+            chunk = [
+                (fingerprint(r.type, r.category, r.description), _legacy_fingerprint(r), r)
+                for r in records[start : start + 500]
+            ]
+            prints = [key for key, _, _ in chunk] + [old for _, old, _ in chunk]
             seen = set(
                 await session.scalars(
                     select(Learning.fingerprint).where(Learning.fingerprint.in_(prints))
                 )
             )
-            for record in chunk:
-                if record.fingerprint in seen:
+            for key, old, record in chunk:
+                if key in seen or old in seen:
                     continue
-                seen.add(record.fingerprint)
+                seen.add(key)
                 context = {"project": record.project, "source": "learnings-file"}
                 if record.timestamp is not None:
                     context["timestamp"] = record.timestamp.isoformat()
@@ -94,9 +102,16 @@ def learnings_job(records: list[LearningRecord]) -> Job:
                         category=record.category,
                         description=record.description,
                         context=context,
-                        fingerprint=record.fingerprint,
+                        fingerprint=key,
                     )
                 )
         return []
 
     return apply
+
+
+def _legacy_fingerprint(record: LearningRecord) -> str:
+    """What imports stored before they shared the API's rule: matched so that rows already
+    imported are not imported a second time."""
+    text = f"{record.type}\n{record.description.strip().lower()}"
+    return hashlib.sha256(text.encode()).hexdigest()

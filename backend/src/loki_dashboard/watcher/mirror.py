@@ -21,6 +21,7 @@ from typing import Any
 
 from loki_dashboard.db.types import utcnow
 from loki_dashboard.loki.agents import AgentEntry, parse_agents
+from loki_dashboard.loki.control_files import read_signals
 from loki_dashboard.loki.dashboard_state import parse_dashboard_state
 from loki_dashboard.loki.events_log import LokiEvent, parse_event_line
 from loki_dashboard.loki.files import (
@@ -32,7 +33,8 @@ from loki_dashboard.loki.files import (
     stamp,
 )
 from loki_dashboard.loki.liveness import run_status, session_json_alive
-from loki_dashboard.loki.log_lines import parse_line
+from loki_dashboard.loki.log_lines import parse_line, redact, redact_data
+from loki_dashboard.loki.memory import count_memory
 from loki_dashboard.loki.metrics import read_token_totals
 from loki_dashboard.loki.process import start_ticks
 from loki_dashboard.loki.quality import read_quality
@@ -44,7 +46,11 @@ from loki_dashboard.loki.queue import (
     parse_current_task,
     parse_group,
 )
-from loki_dashboard.loki.run_state import parse_autonomy_state, parse_orchestrator
+from loki_dashboard.loki.run_state import (
+    parse_autonomy_state,
+    parse_orchestrator,
+    read_provider,
+)
 from loki_dashboard.loki.tail import Cursor, TailRead, read_new_lines
 from loki_dashboard.models.session import LIVE_SESSION_STATUSES
 from loki_dashboard.watcher import classify as kinds
@@ -70,6 +76,9 @@ SCAN_GLOBS = (
     "council/state.json",
     "checklist/verification-results.json",
     "quality/*",
+    "signals/*",
+    "memory/*",
+    "memory/*/*",  # episodic/<day>/: its stamp changes when an episode is added
 )
 Line = tuple[str, str, str, datetime | None, dict[str, Any] | None]
 # A full sync reads JSON files up to this size in its first pass (bigger ones: off-loop reads).
@@ -78,8 +87,10 @@ _PREFETCHED = ("autonomy-state.json", "dashboard-state.json", "state/orchestrato
                "state/agents.json", "queue/*.json")  # fmt: skip
 
 
-# Where _read_extras reads tokens and quality gates from.
-_EXTRAS_FOLDERS = ("metrics/", "context/", "quality/", "council/", "checklist/")
+# Where _read_extras reads tokens, quality gates, signals and the provider from.
+_EXTRAS_FOLDERS = (
+    "metrics/", "context/", "quality/", "council/", "checklist/", "signals/", "state/provider",
+)  # fmt: skip
 
 
 def _prefetched_kind(rel: str) -> bool:
@@ -124,6 +135,10 @@ def _listing(folder: str, listings: dict[str, list[os.DirEntry[str]]]) -> list[o
     return entries
 
 
+# Memory folders are counted at most this often (an agent writes many episodes at once).
+MEMORY_COUNT_SECONDS = 5.0
+# After a failed database write, the project is synced again this much later.
+RETRY_SECONDS = 2.0
 # How long a dashboard-started run may take to show up in its files.
 EXPECT_SECONDS = 60.0
 
@@ -159,6 +174,11 @@ class ProjectMirror:
     _expected: tuple[uuid.UUID, float] | None = None
     _tokens: dict[str, Any] | None = None
     _quality: dict[str, Any] = field(default_factory=dict)
+    _run_provider: str | None = None
+    _memory: dict[str, int] | None = None
+    _memory_counted: float = -MEMORY_COUNT_SECONDS
+    _memory_timer: asyncio.TimerHandle | None = None
+    _retry_timer: asyncio.TimerHandle | None = None
     _events: EventFacts = field(default_factory=EventFacts)
     _cursors: dict[str, Cursor] = field(default_factory=dict)
     # During a full sync: what its first pass found, {rel: (stamp, bytes of a small JSON file)}.
@@ -208,6 +228,9 @@ class ProjectMirror:
     def cancel(self) -> None:
         if self._task is not None:
             self._task.cancel()
+        for timer in (self._memory_timer, self._retry_timer):
+            if timer is not None:
+                timer.cancel()
 
     async def _drain(self) -> None:
         while self._pending or self._full:
@@ -284,6 +307,10 @@ class ProjectMirror:
         todo: set[str] = set(kinds.ALL) if full else set()
         for rel in rels:
             todo |= kinds.classify(rel)
+        if self._fetched is not None and self._memory is None and not self._has_memory():
+            todo.discard(kinds.MEMORY)  # nothing to count: no thread hop for it
+        if kinds.MEMORY in todo and await self._count_memory():
+            todo.add(kinds.SESSION)
         if kinds.EVENTS in todo:
             await self._sync_events()
         if todo & {kinds.SESSION, kinds.EVENTS}:
@@ -301,6 +328,29 @@ class ProjectMirror:
             self._fetched = None
         for rel in rels:
             self._remember_stamp(rel)
+
+    def _has_memory(self) -> bool:
+        return os.path.isdir(f"{self.loki_dir_str}/memory")
+
+    async def _count_memory(self) -> bool:
+        """Count the memory folders, at most every MEMORY_COUNT_SECONDS (a change inside that
+        window is counted when it ends); whether the counts changed."""
+        wait = self._memory_counted + MEMORY_COUNT_SECONDS - time.monotonic()
+        if wait > 0:
+            if self._memory_timer is None:
+                loop = asyncio.get_running_loop()
+                self._memory_timer = loop.call_later(wait, self._memory_due)
+            return False
+        self._memory_counted = time.monotonic()
+        counts = await asyncio.to_thread(count_memory, self.loki_dir)
+        if counts == self._memory:
+            return False
+        self._memory = counts
+        return True
+
+    def _memory_due(self) -> None:
+        self._memory_timer = None
+        self.notify({"memory"})
 
     async def _json(self, rel: str) -> tuple[Any, bool]:
         """(last good value or None when missing, whether it changed since the last read)."""
@@ -355,6 +405,7 @@ class ProjectMirror:
         self._remember_liveness(status.alive, status.pid)
         evidence = (
             status.alive
+            or bool(status.pids)  # any pid file: a run that ended still ends its row
             or autonomy is not None
             or state is not None
             or self._stamp_of("loki.pid") is not None
@@ -363,8 +414,12 @@ class ProjectMirror:
         )
         if not evidence:
             return
-        if (metrics or self._view is None) and self._may_have_extras():
-            self._tokens, self._quality = await asyncio.to_thread(_read_extras, self.loki_dir)
+        if metrics or self._view is None:
+            if self._may_have_extras():
+                extras = await asyncio.to_thread(_read_extras, self.loki_dir)
+            else:
+                extras = (None, {}, None)  # none of their files exists: skip the reads
+            self._tokens, self._quality, self._run_provider = extras
         pid = status.pid or self._last_pid(status.pids, autonomy.pid if autonomy else None)
         if pid:
             run_key = f"pid:{pid}"
@@ -374,6 +429,8 @@ class ProjectMirror:
             run_key = f"start:{started.isoformat()}" if started else "run"
         snapshot: dict[str, Any] = dict(state.snapshot) if state else {}
         snapshot.update(self._quality)  # the files themselves beat dashboard-state's copies
+        if self._memory is not None:
+            snapshot["memory"] = self._memory
         if self._tokens:
             snapshot["tokens"] = self._tokens
         snapshot["alive"] = status.alive
@@ -387,7 +444,7 @@ class ProjectMirror:
             status=status.status,
             phase=orchestrator.phase or self._events.phase or (state.phase if state else None),
             iteration=iteration or orchestrator.iteration or 0,
-            provider=(state.provider if state else None) or self.provider,
+            provider=self._run_provider or (state.provider if state else None) or self.provider,
             pid=pid,
             prd_path=autonomy.prd_path if autonomy else None,
             exit_code=None if status.alive else (autonomy.last_exit_code if autonomy else None),
@@ -404,12 +461,18 @@ class ProjectMirror:
         new = view.session_id not in self._persisted
         self._persisted.add(view.session_id)
         close = previous.session_id if previous is not None and was_live and new else None
-        self.writer.submit(session_job(self.project_id, view, new=new, close=close))
+        job = session_job(self.project_id, view, new=new, close=close)
+        self.writer.submit(job, on_failure=lambda: self._session_unwritten(view, previous))
         if previous is not None and was_live and (new or view.status not in LIVE_SESSION_STATUSES):
             # The run ended, or a new one replaced it: its agents are over too.
             self._sent_agents = []
             ended = agents_job(self.project_id, previous.session_id, [], end_missing=True)
-            self.writer.submit(ended)
+            self.writer.submit(ended, on_failure=self._agents_unwritten)
+
+    def _session_unwritten(self, view: RunView, previous: RunView | None) -> None:
+        if self._view is view:  # not overtaken by a newer view, which writes the whole row
+            self._view = previous
+        self._retry_soon()
 
     def _last_pid(self, pids: tuple[int, ...], autonomy_pid: int | None) -> int | None:
         """The pid a run that is not alive is known by: the one it ran as when it still shows
@@ -482,7 +545,14 @@ class ProjectMirror:
                 changed.append((task, previous))
         if not changed:
             return
-        self.writer.submit(tasks_job(self.project_id, self.session_id, changed))
+        keys = [task.external_id for task, _ in changed]
+        job = tasks_job(self.project_id, self.session_id, changed)
+        self.writer.submit(job, on_failure=lambda: self._tasks_unwritten(keys))
+
+    def _tasks_unwritten(self, keys: list[str]) -> None:
+        for key in keys:
+            self.known_tasks.pop(key, None)
+        self._retry_soon()
 
     async def _sync_agents(self) -> None:
         value, changed = await self._json("state/agents.json")
@@ -490,7 +560,12 @@ class ProjectMirror:
         if not agents or agents == self._sent_agents:
             return  # an empty list is the second writer's flip, not every agent ending
         self._sent_agents = agents
-        self.writer.submit(agents_job(self.project_id, self.session_id, agents, end_missing=True))
+        job = agents_job(self.project_id, self.session_id, agents, end_missing=True)
+        self.writer.submit(job, on_failure=self._agents_unwritten)
+
+    def _agents_unwritten(self) -> None:
+        self._sent_agents = None
+        self._retry_soon()
 
     # -- logs and events ----------------------------------------------------------------------
 
@@ -517,10 +592,11 @@ class ProjectMirror:
             if event is None:
                 continue  # a torn or foreign line
             self._learn(event)
-            summary = ", ".join(f"{k}={v}" for k, v in list(event.data.items())[:6])
-            message = f"{event.type}: {summary}" if summary else event.type
+            data = redact_data(event.data)  # events carry prompts and tool input: keys too
+            summary = ", ".join(f"{k}={v}" for k, v in list(data.items())[:6])
+            message = redact(f"{event.type}: {summary}" if summary else event.type)
             level = "error" if "fail" in event.type or "crash" in event.type else "info"
-            meta = {"event": event.type, "data": event.data}
+            meta = {"event": event.type, "data": data}
             out.append((message[:4000], message[:4000], level, event.timestamp, meta))
         return out
 
@@ -541,28 +617,54 @@ class ProjectMirror:
             return  # neither there now nor followed before: nothing to read
         while True:
             cursor = self._cursors.get(rel)
-            read: TailRead = await asyncio.to_thread(read_new_lines, path, cursor)
+            # Lines written to events.jsonl just before it was renamed to .1 are read there first.
+            source_path = _rotated_to(path, cursor) if rel == "events.jsonl" else path
+            read: TailRead = await asyncio.to_thread(read_new_lines, source_path, cursor)
             lines: list[Line] = await asyncio.to_thread(parse, read.lines) if read.lines else []
             if read.cursor is not None:
                 self._cursors[rel] = read.cursor
             if read.reset:
                 logger.info("%s was %s; following it from its new position", path, read.reset)
-            done: asyncio.Future[None] | None = None
+            done: asyncio.Future[bool] | None = None
             if lines:
                 source = "events" if rel.startswith("events") else rel.removeprefix("logs/")
                 rows = log_rows(self.project_id, self.session_id, source[:128], lines)
-                done = self.writer.submit(logs_job(self.project_id, rows, self._watch_state()))
-            if not read.more:
+                job = logs_job(self.project_id, rows, self._watch_state())
+                rewind = functools.partial(self._lines_unwritten, rel, cursor, read.cursor)
+                done = self.writer.submit(job, on_failure=rewind)
+            if not read.more and source_path is path:
                 return
-            if done is not None:
-                await done  # backpressure: bounded memory however far behind the file is
+            if done is not None and not await done:
+                return  # backpressure: bounded memory however far behind the file is
+
+    def _lines_unwritten(self, rel: str, before: Cursor | None, after: Cursor | None) -> None:
+        """Read the lines again from where this batch started (unless later lines were read
+        since: rewinding then would store those twice)."""
+        if self._cursors.get(rel) is after:
+            if before is None:
+                self._cursors.pop(rel, None)
+            else:
+                self._cursors[rel] = before
+        self._retry_soon()
+
+    def _retry_soon(self) -> None:
+        """A write failed: sync everything again in a moment (not at once: a write that fails
+        every time must not spin)."""
+        if self._retry_timer is None:
+            self._retry_timer = asyncio.get_running_loop().call_later(
+                RETRY_SECONDS, self._retry_now
+            )
+
+    def _retry_now(self) -> None:
+        self._retry_timer = None
+        self.notify(None)
 
     def _watch_state(self) -> dict[str, Any]:
         cursors = {rel: [c.inode, c.offset, c.mark.hex()] for rel, c in self._cursors.items()}
         return {"cursors": cursors}
 
     def _may_have_extras(self) -> bool:
-        """False when this full sync's first pass found no token or quality file at all (most
+        """False when this full sync's first pass found none of _read_extras' files (most
         projects): their reads, a thread hop and a dozen lookups, are skipped."""
         if self._fetched is None:
             return True
@@ -597,9 +699,29 @@ class ProjectMirror:
             self._stamps[rel] = current
 
 
-def _read_extras(loki_dir: Path) -> tuple[dict[str, Any] | None, dict[str, Any]]:
-    """Tokens and quality gates: many small files, read together in one worker thread."""
-    return read_token_totals(loki_dir), read_quality(loki_dir)
+def _read_extras(loki_dir: Path) -> tuple[dict[str, Any] | None, dict[str, Any], str | None]:
+    """Tokens, quality gates, signals and provider: many small files, read together in one
+    worker thread."""
+    found = read_quality(loki_dir)
+    signals = read_signals(loki_dir)
+    if signals:
+        found["signals"] = signals
+    return read_token_totals(loki_dir), found, read_provider(loki_dir)
+
+
+def _rotated_to(path: Path, cursor: Cursor | None) -> Path:
+    """`path`, or its `.1` when that is the file the cursor was reading and it holds lines the
+    cursor has not reached (appended just before the rotation)."""
+    if cursor is None:
+        return path
+    current = stamp(path)
+    if current is not None and current.inode == cursor.inode:
+        return path
+    rotated = path.with_name(path.name + ".1")
+    old = stamp(rotated)
+    if old is not None and old.inode == cursor.inode and old.size > cursor.offset:
+        return rotated
+    return path
 
 
 def _parse_log_lines(lines: list[bytes]) -> list[Line]:

@@ -26,13 +26,13 @@ from watchfiles import Change, awatch
 
 from loki_dashboard.config import Settings
 from loki_dashboard.db.engine import Database
-from loki_dashboard.loki.files import digest_bytes, is_ignored_name, read_bytes
+from loki_dashboard.loki.files import Stamp, digest_bytes, is_ignored_name, read_bytes, stamp
 from loki_dashboard.loki.learnings import LEARNING_FILES
 from loki_dashboard.models import Project, RunSession, Task
 from loki_dashboard.realtime.bus import EventBus
 from loki_dashboard.realtime.events import DomainEvent
 from loki_dashboard.schemas import projects as project_schemas
-from loki_dashboard.watcher import imports
+from loki_dashboard.watcher import imports, inotify
 from loki_dashboard.watcher.classify import classify
 from loki_dashboard.watcher.mirror import ProjectMirror
 from loki_dashboard.watcher.sync_session import RunView, view_of
@@ -51,7 +51,6 @@ EXISTENCE_CHECK_SECONDS = 2.0
 # A run that dies (killed, crashed, heartbeat gone stale) writes no file: live runs are
 # re-checked this often, one /proc read each.
 LIVENESS_CHECK_SECONDS = 3.0
-MAX_USER_WATCHES = Path("/proc/sys/fs/inotify/max_user_watches")
 
 
 class WatcherService:
@@ -75,8 +74,11 @@ class WatcherService:
         self._unsubscribe: Any = None
         self._rescan_due: float | None = None
         self._home_digests: dict[str, str] = {}
-        self.polling = False
-        self.warning: str | None = None
+        self._home_stamps: dict[str, list[Stamp | None]] = {}
+        # Folders inotify refused at the last (re)start, polled instead, and why.
+        self._polled: frozenset[str] = frozenset()
+        self._polling_reason = ""
+        self._limit_warning: str | None = None
         self.restarts = 0
         self.ready = asyncio.Event()
 
@@ -87,7 +89,6 @@ class WatcherService:
         self._unsubscribe = self.bus.subscribe(self._on_events)
         await self._import_home(force=True)
         await self.reload_projects()
-        self._check_watch_limit()
         self._tasks = [
             asyncio.create_task(self._watch_loop(), name="loki-watcher"),
             asyncio.create_task(self._housekeeping_loop(), name="loki-watcher-housekeeping"),
@@ -115,16 +116,33 @@ class WatcherService:
 
     def status(self) -> dict[str, Any]:
         """The watcher's health for `/api/status`."""
+        polled = self._polled
+        if not polled:
+            mode = "inotify"
+        else:
+            mode = "polling" if polled >= self._watched else "mixed"
+        warnings = self.warnings()
         return {
             "enabled": True,
-            "mode": "polling" if self.polling else "inotify",
+            "mode": mode,
             "projects": len(self.mirrors),
             "watched_folders": len(self._watched),
+            "polling_projects": sorted(str(self._by_dir[p]) for p in polled if p in self._by_dir),
             "missing_projects": len(self._missing),
             "restarts": self.restarts,
             "write_backlog": self.writer.backlog,
-            "warning": self.warning,
+            "warning": " ".join(warnings) or None,
+            "warnings": warnings,
         }
+
+    def warnings(self) -> list[str]:
+        found = [self._limit_warning] if self._limit_warning else []
+        if self._polled:
+            found.append(
+                f"inotify unavailable ({self._polling_reason}) for {len(self._polled)} "
+                f"folders; polling them every {POLL_DELAY_MS} ms instead"
+            )
+        return found
 
     # -- projects -----------------------------------------------------------------------------
 
@@ -168,12 +186,15 @@ class WatcherService:
             if os.path.isdir(mirror.loki_dir_str):
                 self._seen_loki.add(mirror.loki_dir_str)
             mirror.notify(None)
-        for project_id in [pid for pid in self.mirrors if pid not in wanted]:
+        gone = [pid for pid in self.mirrors if pid not in wanted]
+        for project_id in gone:
             mirror = self.mirrors.pop(project_id)
             mirror.cancel()
             self._by_dir.pop(str(mirror.loki_dir), None)
             self._missing.discard(project_id)
         self._restart_if_needed(self._check_existence())
+        if new_ids or gone:
+            await self._check_watch_limit()
 
     async def _on_events(self, events: Sequence[DomainEvent]) -> None:
         for event in events:
@@ -224,28 +245,59 @@ class WatcherService:
                 await self._restart.wait()
                 continue
             try:
-                async for changes in awatch(
-                    *sorted(paths),
-                    watch_filter=_keep,
-                    debounce=DEBOUNCE_MS,
-                    step=STEP_MS,
-                    stop_event=self._restart,
-                    force_polling=True if self.polling else None,
-                    poll_delay_ms=POLL_DELAY_MS,
-                    ignore_permission_denied=True,
-                ):
-                    self._dispatch(changes)
-            except Exception as exc:  # ENOSPC, EMFILE, no inotify: poll instead
-                if self.polling:
-                    logger.exception("file watcher failed; retrying in 1 s")
-                    await asyncio.sleep(1)
-                else:
-                    self.polling = True
-                    self.warning = (
-                        f"inotify unavailable ({exc}); polling every {POLL_DELAY_MS} ms instead"
-                    )
-                    logger.warning("%s", self.warning)
+                await self._watch_all(paths)
+            except Exception:
+                logger.exception("file watcher failed; retrying in 1 s")
+                await asyncio.sleep(1)
             self.restarts += 1
+
+    async def _watch_all(self, paths: frozenset[str]) -> None:
+        """inotify over every folder it takes (tried again at each restart); the rest polled."""
+        home = str(self.settings.home)
+        # LOKI_HOME's folders first: few, and they carry new projects.
+        ordered = sorted(paths, key=lambda p: (not p.startswith(home), p))
+        self._polled = frozenset()
+        try:
+            await self._watch(ordered, polling=False)
+            return
+        except FileNotFoundError:
+            await asyncio.sleep(0.1)  # a folder vanished since it was listed: list them again
+            return
+        except (OSError, RuntimeError) as exc:
+            if not inotify.refused(exc):
+                raise
+            reason = str(exc).splitlines()[0][:200]
+        fit = await asyncio.to_thread(inotify.capacity, ordered)
+        watched, polled = ordered[:fit], ordered[fit:]
+        self._polled = frozenset(polled)
+        self._polling_reason = reason
+        logger.warning(
+            "inotify refused watches (%s): polling %d of %d folders every %d ms",
+            reason,
+            len(polled),
+            len(ordered),
+            POLL_DELAY_MS,
+        )
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(self._watch(polled, polling=True))
+                if watched:
+                    group.create_task(self._watch(watched, polling=False))
+        except* FileNotFoundError:
+            await asyncio.sleep(0.1)
+
+    async def _watch(self, paths: Sequence[str], *, polling: bool) -> None:
+        async for changes in awatch(
+            *paths,
+            watch_filter=_keep,
+            debounce=DEBOUNCE_MS,
+            step=STEP_MS,
+            stop_event=self._restart,
+            force_polling=polling,
+            poll_delay_ms=POLL_DELAY_MS,
+            ignore_permission_denied=True,
+        ):
+            self._dispatch(changes)
 
     def _dispatch(self, changes: set[tuple[Change, str]]) -> None:
         by_project: dict[uuid.UUID, set[str]] = {}
@@ -352,41 +404,50 @@ class WatcherService:
     async def _import_home(self, *, force: bool = False) -> None:
         home = self.settings.home
         if self.settings.import_registry:
-            digest = _file_digest(imports.registry_path(home))
-            if force or digest != self._home_digests.get("registry"):
-                self._home_digests["registry"] = digest
+            if await self._home_changed("registry", [imports.registry_path(home)]) or force:
                 entries = await imports.read_registry(home)
                 if entries:
-                    await self.writer.submit(imports.register_job(entries, home))
+                    job = imports.register_job(entries, home)
+                    await self.writer.submit(job, on_failure=lambda: self._forget_home("registry"))
         folder = home / "learnings"
-        digest = "".join(_file_digest(folder / n) for n in sorted(LEARNING_FILES))
-        if force or digest != self._home_digests.get("learnings"):
-            self._home_digests["learnings"] = digest
+        learnings = [folder / n for n in sorted(LEARNING_FILES)]
+        if await self._home_changed("learnings", learnings) or force:
             records = await asyncio.to_thread(imports.read_learnings, home)
             if records:
-                await self.writer.submit(imports.learnings_job(records))
+                job = imports.learnings_job(records)
+                await self.writer.submit(job, on_failure=lambda: self._forget_home("learnings"))
 
-    def _check_watch_limit(self) -> None:
-        try:
-            limit = int(MAX_USER_WATCHES.read_text().strip())
-        except (OSError, ValueError):
-            return
-        folders = sum(_count_dirs(Path(p)) for p in self._watch_paths())
-        if folders > limit // 2:
-            self.warning = (
-                f"{folders} folders to watch is over half of the inotify limit ({limit}); raise "
-                f"it with: sudo sysctl fs.inotify.max_user_watches={max(limit * 2, folders * 4)}"
-            )
-            logger.warning("%s", self.warning)
+    def _forget_home(self, key: str) -> None:
+        """Its import failed: the next pass reads the files again."""
+        self._home_stamps.pop(key, None)
+        self._home_digests.pop(key, None)
+
+    async def _home_changed(self, key: str, paths: list[Path]) -> bool:
+        """Whether the content of `paths` changed since the last look: stamps first (a stat
+        each, every housekeeping pass), then a digest, read off the event loop."""
+        stamps = [stamp(p) for p in paths]
+        if self._home_stamps.get(key) == stamps:
+            return False
+        self._home_stamps[key] = stamps
+        digest = await asyncio.to_thread(lambda: "".join(_file_digest(p) for p in paths))
+        if digest == self._home_digests.get(key):
+            return False
+        self._home_digests[key] = digest
+        return True
+
+    async def _check_watch_limit(self) -> None:
+        """Warn past half the inotify watch limit; again whenever the projects change."""
+        paths = self._watch_paths()
+        folders = await asyncio.to_thread(lambda: sum(inotify.count_dirs(p) for p in paths))
+        warning = inotify.limit_warning(folders)
+        if warning and warning != self._limit_warning:
+            logger.warning("%s", warning)
+        self._limit_warning = warning
 
 
 def _keep(_change: Change, path: str) -> bool:
     """watchfiles filter: writers' temp files and dot-files never reach the mirrors."""
     return not is_ignored_name(os.path.basename(path))
-
-
-def _count_dirs(root: Path) -> int:
-    return sum(1 for _ in os.walk(root))
 
 
 def _file_digest(path: Path) -> str:
