@@ -156,6 +156,10 @@ async def test_watch_limit_warning_names_the_sysctl_line(
             await create_project(client, folder)
     second = create_app(settings)  # and at start, over the registered projects
     async with second.router.lifespan_context(second):
-        warning = second.state.watcher.status()["warning"]
-        assert warning is not None
+
+        async def at_start() -> str | None:
+            found: str | None = second.state.watcher.status()["warning"]
+            return found
+
+        warning = await eventually(at_start)
         assert "sudo sysctl fs.inotify.max_user_watches=" in warning

@@ -639,8 +639,9 @@ class ProjectMirror:
 
     def _lines_unwritten(self, rel: str, before: Cursor | None, after: Cursor | None) -> None:
         """Read the lines again from where this batch started (unless later lines were read
-        since: rewinding then would store those twice)."""
-        if self._cursors.get(rel) is after:
+        since: rewinding then would store those twice). Compared by value: a sync that found
+        nothing new in between leaves an equal cursor, not the same object."""
+        if self._cursors.get(rel) == after:
             if before is None:
                 self._cursors.pop(rel, None)
             else:

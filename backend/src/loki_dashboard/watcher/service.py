@@ -81,6 +81,7 @@ class WatcherService:
         self._limit_warning: str | None = None
         self.restarts = 0
         self.ready = asyncio.Event()
+        self._limit_task: asyncio.Task[None] | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -99,9 +100,10 @@ class WatcherService:
         self._restart.set()
         if self._unsubscribe is not None:
             self._unsubscribe()
-        for task in self._tasks:
+        tasks = [*self._tasks, *([self._limit_task] if self._limit_task else [])]
+        for task in tasks:
             task.cancel()
-        for task in self._tasks:
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         for mirror in self.mirrors.values():
@@ -194,7 +196,7 @@ class WatcherService:
             self._missing.discard(project_id)
         self._restart_if_needed(self._check_existence())
         if new_ids or gone:
-            await self._check_watch_limit()
+            self._spawn_limit_check()
 
     async def _on_events(self, events: Sequence[DomainEvent]) -> None:
         for event in events:
@@ -435,11 +437,22 @@ class WatcherService:
         self._home_digests[key] = digest
         return True
 
+    def _spawn_limit_check(self) -> None:
+        """Check the watch limit in the background: counting walks every `.loki/` folder
+        (~0.3 s at 1,000 projects), which at start held up the watch itself."""
+        if self._limit_task is not None:
+            self._limit_task.cancel()
+        self._limit_task = asyncio.create_task(self._check_watch_limit(), name="watch-limit")
+
     async def _check_watch_limit(self) -> None:
         """Warn past half the inotify watch limit; again whenever the projects change."""
         paths = self._watch_paths()
-        folders = await asyncio.to_thread(lambda: sum(inotify.count_dirs(p) for p in paths))
-        warning = inotify.limit_warning(folders)
+        try:
+            folders = await asyncio.to_thread(lambda: sum(inotify.count_dirs(p) for p in paths))
+            warning = inotify.limit_warning(folders)
+        except Exception:  # a background check: say so, never leave it unobserved
+            logger.exception("could not count the folders to watch")
+            return
         if warning and warning != self._limit_warning:
             logger.warning("%s", warning)
         self._limit_warning = warning
