@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from loki_dashboard.realtime.events import DomainEvent
 from loki_dashboard.services import control as control_service
@@ -38,17 +37,6 @@ async def run(client: httpx.AsyncClient, project_dir: Path, loki_dir: Path) -> d
     )
     body: dict[str, Any] = response.json()
     return body
-
-
-@pytest.fixture
-def events(app: FastAPI) -> list[DomainEvent]:
-    seen: list[DomainEvent] = []
-
-    async def collect(batch: Any) -> None:
-        seen.extend(batch)
-
-    app.state.bus.subscribe(collect)
-    return seen
 
 
 @pytest.fixture(autouse=True)

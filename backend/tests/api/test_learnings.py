@@ -2,11 +2,8 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any
 
 import httpx
-import pytest
-from fastapi import FastAPI
 
 from loki_dashboard.realtime.events import DomainEvent
 from tests.fixtures.factories import create_project
@@ -23,17 +20,6 @@ async def test_add_is_idempotent_by_content(client: httpx.AsyncClient) -> None:
     assert first.json()["id"] == again.json()["id"]
     other = await add(client, description="Run migrations before tests", category="ci")
     assert other.status_code == 201
-
-
-@pytest.fixture
-def events(app: FastAPI) -> list[DomainEvent]:
-    seen: list[DomainEvent] = []
-
-    async def collect(batch: Any) -> None:
-        seen.extend(batch)
-
-    app.state.bus.subscribe(collect)
-    return seen
 
 
 async def test_a_new_learning_is_published_once(

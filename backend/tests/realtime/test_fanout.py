@@ -41,6 +41,18 @@ async def create_task(server: Server, project_id: str, title: str) -> None:
     assert response.status_code == 201, response.text
 
 
+async def watched_project(server: Server, folder: Path) -> tuple[Any, dict[str, Any], int]:
+    """A client on `global`, a project registered through the server, and the seq of its
+    `project:created` as the client saw it."""
+    folder.mkdir(exist_ok=True)
+    ws = await connect(server.url)
+    await subscribe(ws, ["global"])
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+        project = (await http.post("/api/projects", json={"path": str(folder)})).json()
+    created = (await next_of(ws, {"project:created"}))["seq"]
+    return ws, project, created
+
+
 @pytest.fixture
 def postgres_database_url(postgres_url: str) -> str:
     return postgres_url
@@ -115,14 +127,8 @@ async def test_workers_share_events_and_only_one_watches(
 async def test_events_still_go_out_after_the_publishing_connection_is_lost(
     loki_home: Path, postgres_database_url: str, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "p"
-    folder.mkdir()
     with running_server(loki_home, postgres_database_url) as server:
-        ws = await connect(server.url)
-        await subscribe(ws, ["global"])
-        async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
-            project = (await http.post("/api/projects", json={"path": str(folder)})).json()
-        await next_of(ws, {"project:created"})
+        ws, project, _ = await watched_project(server, tmp_path / "p")
         assert await terminate(postgres_database_url, "publish") == 1
         for n in range(3):
             await create_task(server, project["id"], f"after {n}")
@@ -134,14 +140,8 @@ async def test_events_still_go_out_after_the_publishing_connection_is_lost(
 async def test_a_lost_listener_makes_clients_resync_now_and_when_resuming_from_before(
     loki_home: Path, postgres_database_url: str, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "p"
-    folder.mkdir()
     with running_server(loki_home, postgres_database_url) as server:
-        ws = await connect(server.url)
-        await subscribe(ws, ["global"])
-        async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
-            project = (await http.post("/api/projects", json={"path": str(folder)})).json()
-        before = (await next_of(ws, {"project:created"}))["seq"]
+        ws, project, before = await watched_project(server, tmp_path / "p")
         # A seq drawn and never heard here: what an event published while deaf looks like.
         unheard = await sql(postgres_database_url, "SELECT nextval('loki_event_seq')")
         assert unheard > before

@@ -57,6 +57,21 @@ describe("live events into the query cache", () => {
     expect(boardReloads()).toHaveLength(1);
   });
 
+  it("applies a task event that came during a board read again on top of that read", async () => {
+    let answer: (tasks: Task[]) => void = () => undefined;
+    const read = client.fetchQuery({
+      queryKey: keys.board("p"),
+      queryFn: () => new Promise<Task[]>((resolve) => (answer = resolve)),
+    });
+    apply(event("task:created", { ...task("new", 1) })); // committed after the read was made
+    answer([task("old", 0)]); // ...so the read does not have it
+    await read;
+    expect(client.getQueryData<Task[]>(keys.board("p"))?.map((t) => t.id)).toEqual(["old", "new"]);
+    // A later read stands as it is: the event was applied once, not kept for ever.
+    await client.fetchQuery({ queryKey: keys.board("p"), queryFn: async () => [task("x", 0)] });
+    expect(client.getQueryData<Task[]>(keys.board("p"))?.map((t) => t.id)).toEqual(["x"]);
+  });
+
   it("moves a card's last activity from a log line without reading the overview again", () => {
     client.setQueryData(keys.overview, [card("2026-12-02T10:00:00Z")]);
     const invalidate = vi.spyOn(client, "invalidateQueries");

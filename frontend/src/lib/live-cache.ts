@@ -44,9 +44,32 @@ export function applyRunAnswer(message: WireMessage): void {
 // After a burst of task events (a run rewriting its queue), reload the board once to be sure.
 const BOARD_SETTLE_MS = 1500;
 
+function patchBoard(tasks: Task[], message: WireMessage): Task[] {
+  return message.type === "task:deleted"
+    ? removeTask(tasks, String(message.data.id))
+    : upsertTask(tasks, message.data as unknown as Task);
+}
+
 export function createLiveCache(client: QueryClient, settleMs = BOARD_SETTLE_MS) {
   const settling = new Map<string, ReturnType<typeof setTimeout>>();
   let overviewTimer: ReturnType<typeof setTimeout> | null = null;
+  // Task events that arrived while their board was being read: the answer may predate them
+  // (a card written by the run right after the page subscribed vanished when the read landed),
+  // so they are applied again on top of it, in order. Later events patch as usual.
+  const duringRead = new Map<string, WireMessage[]>();
+  client.getQueryCache().subscribe((change) => {
+    if (change.type !== "updated" || change.query.queryKey[1] !== "board") return;
+    const action = change.action;
+    if (action.type !== "success" && action.type !== "error") return;
+    if (action.type === "success" && action.manual) return; // our own setQueryData
+    const projectId = String(change.query.queryKey[2]);
+    const missed = duringRead.get(projectId);
+    duringRead.delete(projectId);
+    if (!missed || action.type === "error") return;
+    client.setQueryData<Task[]>(keys.board(projectId), (tasks) =>
+      tasks ? missed.reduce(patchBoard, tasks) : tasks,
+    );
+  });
 
   const settleBoard = (projectId: string) => {
     const previous = settling.get(projectId);
@@ -75,12 +98,11 @@ export function createLiveCache(client: QueryClient, settleMs = BOARD_SETTLE_MS)
     if (kind === "task") {
       const projectId = String(data.project_id ?? "");
       if (!projectId) return;
-      client.setQueryData<Task[]>(keys.board(projectId), (tasks) => {
-        if (!tasks) return tasks;
-        return message.type === "task:deleted"
-          ? removeTask(tasks, String(data.id))
-          : upsertTask(tasks, data as unknown as Task);
-      });
+      const key = keys.board(projectId);
+      client.setQueryData<Task[]>(key, (tasks) => (tasks ? patchBoard(tasks, message) : tasks));
+      if (client.getQueryState(key)?.fetchStatus === "fetching") {
+        duringRead.set(projectId, [...(duringRead.get(projectId) ?? []), message]);
+      }
       settleBoard(projectId);
       refreshOverview();
     } else if (kind === "session" || kind === "phase") {
