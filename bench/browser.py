@@ -84,7 +84,7 @@ def main() -> None:
             )
             board_url = f"{base}/projects/{project['id']}"
             renders = []
-            for _ in range(5):
+            for _ in range(10):
                 page = browser.new_context(
                     bypass_csp=True, viewport={"width": 1366, "height": 900}
                 ).new_page()

@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -194,6 +195,31 @@ class TestBoard:
         totals = {"pending": 4, "in_progress": 3, "review": 2, "completed": 2, "failed": 2}
         assert board["totals"] == totals
         assert board["truncated"] == []
+
+    async def test_times_on_the_second_and_null_fields_print_as_in_the_list(
+        self, app: FastAPI, client: httpx.AsyncClient, project: dict[str, Any]
+    ) -> None:
+        on_the_second = datetime(2026, 12, 3, 7, 51, 8, tzinfo=UTC)
+        await insert(
+            app,
+            Task(
+                project_id=uuid.UUID(project["id"]),
+                title="stored elsewhere",
+                status="completed",
+                column_order=0,
+                created_at=on_the_second,
+                updated_at=on_the_second.replace(microsecond=5),
+                completed_at=on_the_second,
+                labels=["x"],
+                meta={"k": [1, None]},
+            ),
+        )
+        params = {"project_id": project["id"]}
+        listed = (await client.get("/api/tasks", params=params)).json()["items"]
+        board = (await client.get("/api/tasks/board", params=params)).json()["items"]
+        assert board == listed
+        assert board[0]["created_at"] == "2026-12-03T07:51:08Z"
+        assert board[0]["updated_at"] == "2026-12-03T07:51:08.000005Z"
 
     async def test_long_columns_are_cut_and_named(
         self,
