@@ -26,6 +26,7 @@ from loki_dashboard.errors import register_error_handlers
 from loki_dashboard.realtime.bus import EventBus
 from loki_dashboard.realtime.hub import Hub
 from loki_dashboard.realtime.pg_fanout import PostgresFanout, asyncpg_dsn
+from loki_dashboard.realtime.quiet_gc import QuietCollector
 from loki_dashboard.realtime.wire import initial_seq
 from loki_dashboard.spa import mount_spa
 from loki_dashboard.watcher.service import start_watcher
@@ -46,6 +47,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     watcher_role: asyncpg.Connection | None = None
     dsn = asyncpg_dsn(settings.database_url)
     fanout: PostgresFanout | None = None
+    collector: QuietCollector | None = None
     try:
         if database.kind == "postgresql":
             # Several processes may start at once on one database: one migrates at a time.
@@ -76,6 +78,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # this collection at 1,000 projects.
         gc.collect()
         gc.freeze()
+        collector = QuietCollector(lambda: hub.seq if hub is not None else 0)
+        collector.start()
         if database.kind == "postgresql":
             watcher_role = await pg_locks.hold(dsn, pg_locks.WATCHER_LOCK, wait=False)
         if database.kind != "postgresql" or watcher_role is not None:
@@ -90,6 +94,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if getattr(app.state, "watcher", None) is not None:
             await app.state.watcher.stop()
+        if collector is not None:
+            await collector.stop()
         if hub is not None:
             await hub.close()
         if fanout is not None:
