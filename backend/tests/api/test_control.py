@@ -44,10 +44,11 @@ def quick_followups(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(control_followup, "POLL_SECONDS", 0.02)
 
 
-async def wait_for_event(events: list[DomainEvent], kind: str) -> DomainEvent:
+async def wait_for_event(events: list[DomainEvent], kind: str, **data: Any) -> DomainEvent:
+    """The first event of `kind` whose data has the given values."""
     for _ in range(500):
         for event in events:
-            if event.type == kind:
+            if event.type == kind and all(event.data.get(k) == v for k, v in data.items()):
                 return event
         await asyncio.sleep(0.02)
     raise AssertionError(f"no {kind} event; saw {[e.type for e in events]}")
@@ -115,9 +116,8 @@ async def test_stop_writes_stop_then_kills_a_runner_that_ignores_sigterm(
     assert response.status_code == 200
     assert (loki_dir / "STOP").exists()
     # Open screens learn of the new status and of the note in the run's log.
-    updated = await wait_for_event(events, "session:updated")
-    assert (updated.data["id"], updated.data["status"]) == (run["id"], "stopping")
-    note = await wait_for_event(events, "log:entry")
+    await wait_for_event(events, "session:updated", id=run["id"], status="stopping")
+    note = await wait_for_event(events, "log:entry", source="dashboard")
     logs = (await client.get("/api/logs", params={"session_id": run["id"]})).json()["items"]
     assert [(line["id"], line["message"]) for line in logs] == [
         (note.data["id"], "stop requested from the dashboard")
@@ -127,8 +127,11 @@ async def test_stop_writes_stop_then_kills_a_runner_that_ignores_sigterm(
             break
         await asyncio.sleep(0.05)
     assert stubborn_runner.returncode == -9
-    session = (await client.get(f"/api/sessions/{run['id']}")).json()
-    assert session["status"] == "stopping"
+    # The run recorded for it is the one the files show: it ends there, and it is the only one.
+    ended = await wait_for_event(events, "session:stopped", id=run["id"])
+    assert ended.data["status"] == "stopped"
+    sessions = (await client.get("/api/sessions", params={"project_id": run["project_id"]})).json()
+    assert [(s["id"], s["status"]) for s in sessions["items"]] == [(run["id"], "stopped")]
 
 
 async def test_human_input_is_written_and_its_rejection_reported(

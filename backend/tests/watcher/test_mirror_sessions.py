@@ -407,6 +407,30 @@ class TestLiveness:
         assert "session:stopped" in events.types()
         assert "agent:completed" in events.types()
 
+    async def test_a_run_recorded_through_the_api_is_the_run_the_files_show(
+        self,
+        client: httpx.AsyncClient,
+        db: Db,
+        project: dict[str, Any],
+        runner: subprocess.Popen[bytes],
+    ) -> None:
+        """start=false records a session for a run started elsewhere: when that run appears,
+        it is this session (not a second live one beside it, which would never end)."""
+        response = await client.post(
+            "/api/sessions", json={"project_id": project["id"], "start": False}
+        )
+        recorded = response.json()
+        assert recorded["status"] == "starting"
+        (loki(project) / "loki.pid").write_text(f"{runner.pid}\n")
+        await eventually(lambda: _status_is(db, project, "running"))
+        (row,) = await _sessions(db, project)
+        assert (str(row.id), row.run_key) == (recorded["id"], f"pid:{runner.pid}")
+        runner.kill()
+        runner.wait()
+        await eventually(lambda: _status_is(db, project, "stopped"))
+        (row,) = await _sessions(db, project)
+        assert str(row.id) == recorded["id"]
+
     async def test_stale_session_json_heartbeat_ends_the_run(
         self, db: Db, project: dict[str, Any]
     ) -> None:

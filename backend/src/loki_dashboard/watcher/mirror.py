@@ -57,7 +57,7 @@ from loki_dashboard.watcher import classify as kinds
 from loki_dashboard.watcher.settled import read_json_settled
 from loki_dashboard.watcher.sync_agents import agents_job
 from loki_dashboard.watcher.sync_logs import log_rows, logs_job
-from loki_dashboard.watcher.sync_session import RunView, session_job
+from loki_dashboard.watcher.sync_session import RunView, recorded_session, session_job
 from loki_dashboard.watcher.sync_tasks import task_fields, tasks_job
 from loki_dashboard.watcher.writer import DbWriter
 
@@ -453,6 +453,8 @@ class ProjectMirror:
         )
         view = self._same_run(view, orchestrator.started_at, state.started_at if state else None)
         view = self._expected_run(view)
+        if status.alive and view.session_id not in self._persisted:
+            view = await self._recorded_run(view)
         if view == self._view:
             return
         previous = self._view
@@ -499,6 +501,14 @@ class ProjectMirror:
         session_id, since = self._expected
         self._expected = None
         if time.monotonic() - since > EXPECT_SECONDS:
+            return view
+        self._persisted.add(session_id)
+        return replace(view, session_id=session_id)
+
+    async def _recorded_run(self, view: RunView) -> RunView:
+        """A live run new to us takes the row recorded for it through the API, if any."""
+        session_id = await recorded_session(self.writer.database, self.project_id)
+        if session_id is None:
             return view
         self._persisted.add(session_id)
         return replace(view, session_id=session_id)

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from loki_dashboard.db.engine import Database
 from loki_dashboard.db.types import utcnow
 from loki_dashboard.models import RunSession
 from loki_dashboard.models.session import LIVE_SESSION_STATUSES
@@ -100,6 +102,8 @@ def session_job(
             "exit_code": view.exit_code,
             "snapshot": view.snapshot,
         }
+        if row.run_key is None:  # a row recorded through the API, now known by its run's key
+            row.run_key = view.run_key
         changed = {k: v for k, v in values.items() if getattr(row, k) != v}
         if not changed:
             return []
@@ -124,6 +128,23 @@ def session_job(
         return events
 
     return apply
+
+
+async def recorded_session(database: Database, project_id: uuid.UUID) -> uuid.UUID | None:
+    """The live session recorded through the API for a run started elsewhere (no run key yet):
+    the run that appears in the files is that one, not a second live session beside it."""
+    async with database.read_sessions() as session:
+        found: uuid.UUID | None = await session.scalar(
+            select(RunSession.id)
+            .where(
+                RunSession.project_id == project_id,
+                RunSession.run_key.is_(None),
+                RunSession.status.in_(LIVE_SESSION_STATUSES),
+            )
+            .order_by(RunSession.started_at.desc())
+            .limit(1)
+        )
+    return found
 
 
 async def _close_previous(

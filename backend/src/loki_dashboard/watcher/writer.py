@@ -67,6 +67,10 @@ class DbWriter:
         self.committed_batches = 0
         self.failed_jobs = 0
 
+    @property
+    def database(self) -> Database:
+        return self._database
+
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="loki-db-writer")
 
