@@ -12,6 +12,7 @@ import pytest
 
 from loki_dashboard.loki.liveness import SESSION_JSON_FRESH
 from loki_dashboard.models import Agent, RunSession
+from loki_dashboard.realtime.events import DomainEvent
 from loki_dashboard.watcher.service import WatcherService
 from tests.loki.processes import wait_for_exec
 from tests.watcher.conftest import Db, Events, eventually, loki, write_json
@@ -412,6 +413,7 @@ class TestLiveness:
         client: httpx.AsyncClient,
         db: Db,
         project: dict[str, Any],
+        watcher: WatcherService,
         runner: subprocess.Popen[bytes],
     ) -> None:
         """start=false records a session for a run started elsewhere: when that run appears,
@@ -430,6 +432,22 @@ class TestLiveness:
         await eventually(lambda: _status_is(db, project, "stopped"))
         (row,) = await _sessions(db, project)
         assert str(row.id) == recorded["id"]
+        # A dashboard start's news arriving after its run took the row claims nothing more:
+        # the next run is a new session.
+        late = DomainEvent("session:started", {"origin": "dashboard"},
+                           project_id=row.project_id, session_id=row.id)  # fmt: skip
+        watcher.notice(late)
+        code = "import time; time.sleep(120)"
+        with subprocess.Popen([sys.executable, "-c", code, "loki-run"]) as second:
+            try:
+                wait_for_exec(second.pid)
+                (loki(project) / "loki.pid").write_text(f"{second.pid}\n")
+                await eventually(lambda: _status_is(db, project, "running"))
+                first, latest = await _sessions(db, project)
+                assert (first.id, first.status) == (row.id, "stopped")
+                assert latest.run_key == f"pid:{second.pid}"
+            finally:
+                second.kill()
 
     async def test_stale_session_json_heartbeat_ends_the_run(
         self, db: Db, project: dict[str, Any]

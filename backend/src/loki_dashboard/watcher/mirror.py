@@ -528,6 +528,8 @@ class ProjectMirror:
         """The dashboard is starting a run whose session row already exists: the next new run
         that shows up in the files is that one, so its files update that row. `since` is when
         the start was announced (monotonic), if that was before this mirror existed."""
+        if session_id in self._persisted:
+            return  # its run showed up first and already took the row (see _recorded_run)
         self._expected = (session_id, since if since is not None else time.monotonic())
 
     @property
