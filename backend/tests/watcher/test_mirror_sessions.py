@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import uuid
@@ -29,14 +30,22 @@ STATE = {
 }
 
 
+@contextlib.contextmanager
+def loki_like_process() -> Iterator[subprocess.Popen[bytes]]:
+    """A live process whose command line looks like a Loki run, killed afterwards."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "loki-run"])
+    try:
+        wait_for_exec(proc.pid)
+        yield proc
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 @pytest.fixture
 def runner() -> Iterator[subprocess.Popen[bytes]]:
-    """A live process whose command line looks like a Loki run."""
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "loki-run"])
-    wait_for_exec(proc.pid)
-    yield proc
-    proc.kill()
-    proc.wait()
+    with loki_like_process() as proc:
+        yield proc
 
 
 async def _sessions(db: Db, project: dict[str, Any]) -> list[RunSession]:
@@ -437,17 +446,12 @@ class TestLiveness:
         late = DomainEvent("session:started", {"origin": "dashboard"},
                            project_id=row.project_id, session_id=row.id)  # fmt: skip
         watcher.notice(late)
-        code = "import time; time.sleep(120)"
-        with subprocess.Popen([sys.executable, "-c", code, "loki-run"]) as second:
-            try:
-                wait_for_exec(second.pid)
-                (loki(project) / "loki.pid").write_text(f"{second.pid}\n")
-                await eventually(lambda: _status_is(db, project, "running"))
-                first, latest = await _sessions(db, project)
-                assert (first.id, first.status) == (row.id, "stopped")
-                assert latest.run_key == f"pid:{second.pid}"
-            finally:
-                second.kill()
+        with loki_like_process() as second:
+            (loki(project) / "loki.pid").write_text(f"{second.pid}\n")
+            await eventually(lambda: _status_is(db, project, "running"))
+            first, latest = await _sessions(db, project)
+            assert (first.id, first.status) == (row.id, "stopped")
+            assert latest.run_key == f"pid:{second.pid}"
 
     async def test_stale_session_json_heartbeat_ends_the_run(
         self, db: Db, project: dict[str, Any]
