@@ -16,7 +16,6 @@ import asyncio
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -30,8 +29,7 @@ from sqlalchemy import insert
 
 import websockets
 
-from common import cpu_seconds as process_cpu_seconds
-from common import percentile, server_process, summary
+from common import cpu_seconds, percentile, server_process, summary
 
 from loki_dashboard.app import create_app
 from loki_dashboard.config import load_settings
@@ -95,16 +93,11 @@ async def register(url: str, home: Path, folders: Sequence[Path]) -> None:
     await database.dispose()
 
 
-def rss_mb(pid: int | str = "self") -> float:
+def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 class Waiter:
@@ -183,12 +176,8 @@ async def scenario(projects: int, root: Path, *, log_bench: bool) -> None:
             await asyncio.sleep(1)
             status = watcher.status()
             print(f"watcher: mode={status['mode']} watched_folders={status['watched_folders']}")
-            cpu0, wall0 = cpu_seconds(), time.monotonic()
-            await asyncio.sleep(10)
-            idle_cpu = (cpu_seconds() - cpu0) / (time.monotonic() - wall0) * 100
-            print(f"idle with {projects} projects (bench process, app in it): "
-                  f"RSS {rss_mb():.0f} MB (target <= 200), "
-                  f"CPU {idle_cpu:.2f}% of a core (target <= 2%)")
+            label = f"idle with {projects} projects (bench process, app in it)"
+            await print_idle(os.getpid(), label)
             idle = await latency(waiter, folders[:100], 300, f"idle{projects}")
             print(summary(f"write -> bus event, idle, {min(projects, 100)} projects", idle, 25))
             if projects >= 1000:
@@ -238,13 +227,13 @@ async def log_ingest(waiter: Waiter, folder: Path, watcher: object) -> None:
               f" p99 {percentile(lag, 99):.0f} ms ({target})")
 
 
-async def server_idle(pid: int, projects: int) -> None:
-    """RSS and CPU of the real server process, idle, with one WebSocket client connected."""
-    cpu0, wall0 = process_cpu_seconds(pid), time.monotonic()
+async def print_idle(pid: int, label: str) -> None:
+    """RSS and CPU share of process `pid` over 10 s in which nothing is asked of it."""
+    cpu0, wall0 = cpu_seconds(pid), time.monotonic()
     await asyncio.sleep(10)
-    idle_cpu = (process_cpu_seconds(pid) - cpu0) / (time.monotonic() - wall0) * 100
-    print(f"server process idle with {projects} projects: RSS {rss_mb(pid):.0f} MB "
-          f"(target <= 200), CPU {idle_cpu:.2f}% of a core (target <= 2%)")
+    idle_cpu = (cpu_seconds(pid) - cpu0) / (time.monotonic() - wall0) * 100
+    print(f"{label}: RSS {rss_mb(pid):.0f} MB (target <= 200), "
+          f"CPU {idle_cpu:.2f}% of a core (target <= 2%)")
 
 
 async def websocket_latency(projects: int, root: Path, *, background: bool) -> None:
@@ -259,7 +248,7 @@ async def websocket_latency(projects: int, root: Path, *, background: bool) -> N
             await ws.send(json.dumps({"type": "subscribe", "channels": ["global"]}))
             await asyncio.sleep(3 if projects >= 1000 else 1)  # let the first import finish
             if projects >= 1000:
-                await server_idle(pid, projects)
+                await print_idle(pid, f"server process idle with {projects} projects")
             bg = None
             if background:
                 bg = subprocess.Popen(
