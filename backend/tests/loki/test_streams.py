@@ -3,13 +3,19 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from loki_dashboard.loki.events_log import parse_event_lines
 from loki_dashboard.loki.learnings import parse_learnings
 from loki_dashboard.loki.log_lines import REDACTED, parse_line, redact_data
-from loki_dashboard.loki.metrics import read_token_totals
+from loki_dashboard.loki.metrics import read_iteration_costs, read_tracking, token_totals
 from loki_dashboard.loki.registry import parse_registry
 from loki_dashboard.loki.tail import Cursor, read_new_lines
+
+
+def _totals(loki: Path) -> dict[str, Any] | None:
+    """Every iteration on disk, as when a run's start is not known."""
+    return token_totals(read_iteration_costs(loki), read_tracking(loki), since=None)
 
 
 class TestLogLines:
@@ -183,7 +189,7 @@ class TestMetrics:
         eff = loki / "metrics" / "efficiency"
         eff.mkdir(parents=True)
         (eff / "iteration-1.json").write_text(json.dumps({"input_tokens": 0, "output_tokens": 0}))
-        assert read_token_totals(loki) is None
+        assert _totals(loki) is None
         (loki / "context").mkdir()
         # context-tracker.py's shape.
         tracking = {
@@ -198,7 +204,7 @@ class TestMetrics:
             },
         }
         (loki / "context" / "tracking.json").write_text(json.dumps(tracking))
-        assert read_token_totals(loki) == {
+        assert _totals(loki) == {
             "input": 10,
             "output": 5,
             "cost_usd": 0.5,
@@ -208,7 +214,7 @@ class TestMetrics:
         (loki / "context" / "tracking.json").write_text(
             json.dumps({"totals": {"input": 7, "output": 2, "cost_usd": 0.1}})
         )
-        assert read_token_totals(loki) == {
+        assert _totals(loki) == {
             "input": 7,
             "output": 2,
             "cost_usd": 0.1,
@@ -218,7 +224,7 @@ class TestMetrics:
         (eff / "iteration-2.json").write_text(
             json.dumps({"input_tokens": 100, "output_tokens": 20, "cost_usd": 0.25})
         )
-        totals = read_token_totals(loki)
+        totals = _totals(loki)
         assert totals is not None
         assert (totals["input"], totals["iterations"], totals["source"]) == (
             100,
@@ -238,7 +244,7 @@ class TestMetrics:
         (eff / "iteration-7.json").write_text(
             json.dumps({"iteration": True, "input_tokens": 5, "output_tokens": 0})
         )
-        totals = read_token_totals(tmp_path / ".loki")
+        totals = _totals(tmp_path / ".loki")
         assert totals is not None
         assert totals["per_iteration"] == [
             {"iteration": 2, "input": 100, "output": 1, "cost_usd": 0.02},

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-import contextlib
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -13,9 +11,8 @@ import pytest
 
 from loki_dashboard.loki.liveness import SESSION_JSON_FRESH
 from loki_dashboard.models import Agent, RunSession
-from loki_dashboard.realtime.events import DomainEvent
 from loki_dashboard.watcher.service import WatcherService
-from tests.loki.processes import wait_for_exec
+from tests.loki.processes import loki_like_process
 from tests.watcher.conftest import Db, Events, eventually, loki, write_json
 
 STATE = {
@@ -28,18 +25,6 @@ STATE = {
     "tasks": {"pending": [], "inProgress": []},
     "agents": [],
 }
-
-
-@contextlib.contextmanager
-def loki_like_process() -> Iterator[subprocess.Popen[bytes]]:
-    """A live process whose command line looks like a Loki run, killed afterwards."""
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "loki-run"])
-    try:
-        wait_for_exec(proc.pid)
-        yield proc
-    finally:
-        proc.kill()
-        proc.wait()
 
 
 @pytest.fixture
@@ -96,9 +81,21 @@ class TestSessions:
         (folder / "quality" / "gate-failures.txt").write_text("lint: 3 errors\n")
         (folder / "PAUSE").write_text("2026-11-24T12:00:00Z")
 
+        async def pause_requested() -> bool:
+            row = (await _sessions(db, project))[-1]
+            asked = (row.snapshot or {}).get("pause") == "requested"
+            return row.status == "running" and asked and row.phase == "BUILDING"
+
+        # The runner goes on until its next boundary: "pause requested", not "paused" yet.
+        await eventually(pause_requested)
+        write_json(
+            folder / "autonomy-state.json",
+            {"iterationCount": 2, "status": "paused", "pid": runner.pid, "prdPath": "PRD.md"},
+        )
+
         async def paused() -> bool:
-            rows = await _sessions(db, project)
-            return rows[-1].status == "paused" and rows[-1].phase == "BUILDING"
+            row = (await _sessions(db, project))[-1]
+            return row.status == "paused" and (row.snapshot or {}).get("pause") == "paused"
 
         await eventually(paused)
 
@@ -120,11 +117,14 @@ class TestSessions:
             },
         )
 
-        async def completed() -> RunSession | None:
+        async def ended() -> RunSession | None:
             rows = await _sessions(db, project)
-            return rows[-1] if rows[-1].status == "completed" else None
+            return rows[-1] if rows[-1].status not in ("running", "paused") else None
 
-        final = await eventually(completed)
+        # The iteration limit stops a run; it does not complete its work.
+        final = await eventually(ended)
+        assert (final.status, final.outcome) == ("stopped", "max_iterations")
+        assert final.summary == "Stopped at its iteration limit after 3 iterations."
         assert final.id == session.id  # one row per run
         assert final.exit_code == 20
         assert final.ended_at is not None
@@ -132,7 +132,7 @@ class TestSessions:
         for kind in (
             "session:started",
             "session:paused",
-            "session:completed",
+            "session:stopped",
             "phase:completed",
             "phase:started",
         ):
@@ -422,7 +422,6 @@ class TestLiveness:
         client: httpx.AsyncClient,
         db: Db,
         project: dict[str, Any],
-        watcher: WatcherService,
         runner: subprocess.Popen[bytes],
     ) -> None:
         """start=false records a session for a run started elsewhere: when that run appears,
@@ -441,11 +440,7 @@ class TestLiveness:
         await eventually(lambda: _status_is(db, project, "stopped"))
         (row,) = await _sessions(db, project)
         assert str(row.id) == recorded["id"]
-        # A dashboard start's news arriving after its run took the row claims nothing more:
-        # the next run is a new session.
-        late = DomainEvent("session:started", {"origin": "dashboard"},
-                           project_id=row.project_id, session_id=row.id)  # fmt: skip
-        watcher.notice(late)
+        # The row is claimed now: the next run is a new session.
         with loki_like_process() as second:
             (loki(project) / "loki.pid").write_text(f"{second.pid}\n")
             await eventually(lambda: _status_is(db, project, "running"))

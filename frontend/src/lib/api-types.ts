@@ -38,7 +38,10 @@ export interface ProjectOverview {
   active_agents: number;
   /** Someone asked the newest run to stop through the dashboard: its end was expected. */
   stop_requested: boolean;
+  /** When the newest run last wrote to its files. */
   last_activity_at: string | null;
+  /** Sums over every run of the project. */
+  totals: { runs: number; cost_usd: number; input_tokens: number; output_tokens: number };
 }
 
 export interface Task {
@@ -97,6 +100,15 @@ export interface SessionSnapshot {
   alive?: boolean;
   liveness?: string;
   autonomy_status?: string;
+  /** "requested": PAUSE waits for the run's next boundary; "paused": the run says it paused. */
+  pause?: "requested" | "paused";
+  /** The run ended (or paused) in a way that asks a person for a decision. */
+  needs_person?: boolean;
+  error?: string;
+  /** The run's phase changes, from its own events. */
+  phases?: { phase: string; at: string | null }[];
+  /** The RARV stage the runner's log last announced. */
+  rarv?: { stage: string; at: string | null };
   mode?: string;
   tokens?: TokenTotals;
   memory?: Record<string, unknown>;
@@ -119,6 +131,15 @@ export interface Session {
   started_at: string;
   ended_at: string | null;
   exit_code: number | null;
+  /** How the run ended, in the runner's words (null while live). */
+  outcome: string | null;
+  /** The run's state in one sentence, with its numbers. */
+  summary: string | null;
+  last_activity_at: string | null;
+  /** Spent by this run alone. */
+  cost_usd: number | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
   config: Record<string, unknown> | null;
   snapshot: SessionSnapshot | null;
 }

@@ -119,7 +119,6 @@ export function createLiveCache(client: QueryClient, settleMs = BOARD_SETTLE_MS)
       } else if (sessionId) {
         void client.invalidateQueries({ queryKey: keys.session(sessionId) });
       }
-      if (sessionId) void client.invalidateQueries({ queryKey: keys.timeline(sessionId) });
       if (data.project_id) {
         void client.invalidateQueries({ queryKey: keys.sessions(String(data.project_id)) });
       }

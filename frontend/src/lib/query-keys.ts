@@ -14,7 +14,6 @@ export const keys = {
   board: (projectId: string) => ["tasks", "board", projectId] as const,
   sessions: (projectId: string) => ["sessions", "list", projectId] as const,
   session: (id: string) => ["sessions", "detail", id] as const,
-  timeline: (sessionId: string) => ["sessions", "timeline", sessionId] as const,
   agents: (projectId: string) => ["agents", projectId] as const,
   learnings: (q: string, type: string) => ["learnings", q, type] as const,
   status: ["status"] as const,

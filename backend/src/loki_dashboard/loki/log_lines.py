@@ -1,13 +1,20 @@
 """Log lines of a run: ANSI colours stripped (the raw line kept), secrets redacted, level parsed.
 
-run.sh prints `[INFO] msg`, `[WARN]`, `[ERROR]`, `[STEP]` with colours and no timestamps; the
-agent's stream-json lines may be long and carry keys, so redaction runs on both copies.
+run.sh prints `[INFO] msg`, `[WARN]`, `[ERROR]`, `[STEP]` with colours and no timestamps on its
+stdout (a dashboard-started run's output, `logs/background-*.log`); `logs/agent.log` holds the
+agent's stream-json lines, where `is_error` marks a failed result or tool call, between the
+runner's own `=== ... ===` headers. Those headers carry the only times in the file (`=== Session
+started at Sun Dec  6 20:42:51 UTC 2026 ===`, `NEW SESSION - <date>`) and the RARV stage of the
+iteration (`=== RARV Phase: VERIFY, Tier: ... ===`). Stream-json lines may be long and carry
+keys, so redaction runs on both copies.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 # Longest message kept; a stream-json line can be megabytes.
@@ -49,22 +56,47 @@ _LEVELS = {
 REDACTED = "[REDACTED]"
 
 
+_ANCHOR = re.compile(
+    r"(?:=== Session (?:started|ended) at|NEW SESSION -)\s+"
+    r"(?:[A-Z][a-z]{2}\s+)?([A-Z][a-z]{2})\s+(\d{1,2})\s+(\d{2}):(\d{2}):(\d{2})\s+"
+    r"(UTC|GMT)\s+(\d{4})"
+)
+_RARV = re.compile(r"^=== RARV Phase:\s*([A-Za-z]+)")
+_MONTHS = {
+    name: number
+    for number, name in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)
+}
+
+
 @dataclass(frozen=True)
 class LogLine:
     message: str  # plain text, secrets redacted
     raw: str  # colours kept, secrets redacted
     level: str
+    at: datetime | None = None  # the time the line itself states (the runner's headers)
+    rarv: str | None = None  # the RARV stage a `=== RARV Phase: X ===` header announces
 
 
 def strip_ansi(text: str) -> str:
     return _ANSI.sub("", text)
 
 
+# Text each secret pattern needs (lower case): a pattern runs only on lines that hold it, since
+# a substring test is ~100x cheaper than a regex scan of a long stream-json line.
+_SECRET_HINTS = ("sk-", "gh", "github_pat_", "xox", "akia", "aiza", "loki_")
+_ASSIGNED_HINTS = ("key", "secret", "token", "passw")
+
+
 def redact(text: str) -> str:
-    for pattern in _SECRETS:
-        text = pattern.sub(REDACTED, text)
-    text = _BEARER.sub(lambda m: m.group(1) + REDACTED, text)
-    return _ASSIGNED.sub(lambda m: m.group(1) + REDACTED, text)
+    lowered = text.lower()
+    for pattern, hint in zip(_SECRETS, _SECRET_HINTS, strict=True):
+        if hint in lowered:
+            text = pattern.sub(REDACTED, text)
+    if "bearer" in lowered:
+        text = _BEARER.sub(lambda m: m.group(1) + REDACTED, text)
+    if any(hint in lowered for hint in _ASSIGNED_HINTS):
+        text = _ASSIGNED.sub(lambda m: m.group(1) + REDACTED, text)
+    return text
 
 
 def redact_data(value: Any, _depth: int = 0) -> Any:
@@ -87,11 +119,56 @@ def redact_data(value: Any, _depth: int = 0) -> Any:
 
 
 def parse_level(plain: str) -> str:
+    if plain.startswith("{"):
+        return _stream_json_level(plain)
+    if plain.startswith("=== "):
+        return "step"
     match = _LEVEL.match(plain) or _LEVEL_LOOSE.match(plain)
     return _LEVELS[match.group(1).lower()] if match else "info"
+
+
+def _stream_json_level(plain: str) -> str:
+    """A failed result is an error, a failed tool call a warning; every other line is info.
+    Only lines that mention `is_error: true` are parsed (most are long and harmless)."""
+    if '"is_error":true' not in plain.replace(" ", ""):
+        return "info"
+    try:
+        value = json.loads(plain)
+    except (ValueError, RecursionError):
+        return "warn"
+    if not isinstance(value, dict):
+        return "info"
+    if value.get("type") == "result" and value.get("is_error") is True:
+        return "error"
+    return "warn"
+
+
+def parse_anchor(plain: str) -> datetime | None:
+    """The time a runner header states (`date`'s default format, in UTC only: another zone's
+    abbreviation cannot be mapped to an offset)."""
+    found = _ANCHOR.search(plain)
+    if found is None:
+        return None
+    month, day, hour, minute, second, _zone, year = found.groups()
+    try:
+        return datetime(
+            int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second), tzinfo=UTC
+        )
+    except (KeyError, ValueError):
+        return None
 
 
 def parse_line(raw: str) -> LogLine:
     raw = raw.rstrip("\r\n")[:MAX_LINE_CHARS].replace("\x00", "")
     plain = strip_ansi(raw)
-    return LogLine(message=redact(plain), raw=redact(raw), level=parse_level(plain))
+    stripped = plain.strip()
+    at = parse_anchor(stripped) if "at " in stripped or "NEW SESSION" in stripped else None
+    rarv = _RARV.match(stripped)
+    message = redact(plain)
+    return LogLine(
+        message=message,
+        raw=message if raw == plain else redact(raw),
+        level=parse_level(stripped),
+        at=at,
+        rarv=rarv.group(1).upper() if rarv else None,
+    )

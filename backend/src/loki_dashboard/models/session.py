@@ -35,5 +35,15 @@ class RunSession(UUIDPrimaryKey, Base):
     config: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     # What identifies the run in its files (runner pid or start time), one row per run.
     run_key: Mapped[str | None] = mapped_column(String(128))
+    # How the run ended, as the runner's word (complete, max_iterations, stopped, failed, ...)
+    # and as one sentence for people; both derived from the run's own records.
+    outcome: Mapped[str | None] = mapped_column(String(64))
+    summary: Mapped[str | None] = mapped_column(Text)
+    # The run's newest write (events, logs, state): how long it has been quiet.
+    last_activity_at: Mapped[datetime | None]
+    # Spent by this run alone (its own iteration records), so project totals are sums.
+    cost_usd: Mapped[float | None]
+    input_tokens: Mapped[int | None]
+    output_tokens: Mapped[int | None]
     # Live status snapshot: quality gates, council, checklist, memory counts, tokens, liveness.
     snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSONType)

@@ -11,6 +11,15 @@ from loki_dashboard.schemas.projects import Project
 from loki_dashboard.schemas.sessions import Session
 
 
+class ProjectTotals(Schema):
+    """Sums over every run of the project (each run counts only what it spent itself)."""
+
+    runs: int = 0
+    cost_usd: float = 0.0
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
 class ProjectOverview(Schema):
     project: Project
     session: Session | None = Field(description="The project's newest run, if any")
@@ -22,5 +31,6 @@ class ProjectOverview(Schema):
         "was expected",
     )
     last_activity_at: datetime | None = Field(
-        description="Time of the newest log line or run change"
+        description="When the newest run last wrote to its files (else the newest log line)"
     )
+    totals: ProjectTotals = Field(default_factory=ProjectTotals)

@@ -41,6 +41,21 @@ class Session(Schema):
     started_at: datetime
     ended_at: datetime | None
     exit_code: int | None
+    outcome: str | None = Field(
+        default=None,
+        description="How the run ended, in the runner's own words: complete, max_iterations, "
+        "max_duration, stopped, force_stopped, interrupted, failed, gate_stuck, policy_blocked, "
+        "ended_while_paused, died (its process ended without recording why); null while live",
+    )
+    summary: str | None = Field(
+        default=None, description="The run's state in one sentence, with its numbers"
+    )
+    last_activity_at: datetime | None = Field(
+        default=None, description="The run's newest write to its files"
+    )
+    cost_usd: float | None = Field(default=None, description="Spent by this run alone")
+    input_tokens: int | None = None
+    output_tokens: int | None = None
     config: dict[str, Any] | None
     snapshot: dict[str, Any] | None = Field(
         default=None,

@@ -32,12 +32,10 @@ async def overview(session: AsyncSession) -> list[ProjectOverview]:
     )
     last_logs = await _last_log_times(session, [p.id for p in projects])
     stopped_on_request = await _stop_requested(session, [run.id for run in newest.values()])
+    totals = await _run_totals(session)
     cards = []
     for project in projects:
         run = newest.get(project.id)
-        times = [t for t in (last_logs.get(project.id), run.started_at if run else None) if t]
-        if run is not None and run.ended_at is not None:
-            times.append(run.ended_at)
         cards.append(
             ProjectOverview.model_validate(
                 {
@@ -46,11 +44,42 @@ async def overview(session: AsyncSession) -> list[ProjectOverview]:
                     "task_counts": counts.get(project.id, dict.fromkeys(TASK_STATUSES, 0)),
                     "active_agents": agents.get(project.id, 0),
                     "stop_requested": run is not None and str(run.id) in stopped_on_request,
-                    "last_activity_at": max(times, default=None),
+                    "last_activity_at": _last_activity(run, last_logs.get(project.id)),
+                    "totals": totals.get(project.id, {}),
                 }
             )
         )
     return cards
+
+
+def _last_activity(run: RunSession | None, last_log: datetime | None) -> datetime | None:
+    """The run's own newest write (its files' times, not when we read them); a project whose
+    runs say nothing falls back to its newest log line, then to its run's start."""
+    if run is None:
+        return last_log
+    return run.last_activity_at or run.ended_at or last_log or run.started_at
+
+
+async def _run_totals(session: AsyncSession) -> dict[uuid.UUID, dict[str, float | int]]:
+    """Per project: its number of runs and the sums of what each spent."""
+    rows = await session.execute(
+        select(
+            RunSession.project_id,
+            func.count(),
+            func.coalesce(func.sum(RunSession.cost_usd), 0.0),
+            func.coalesce(func.sum(RunSession.input_tokens), 0),
+            func.coalesce(func.sum(RunSession.output_tokens), 0),
+        ).group_by(RunSession.project_id)
+    )
+    return {
+        project_id: {
+            "runs": runs,
+            "cost_usd": round(float(cost or 0), 6),
+            "input_tokens": int(tokens_in or 0),
+            "output_tokens": int(tokens_out or 0),
+        }
+        for project_id, runs, cost, tokens_in, tokens_out in rows.all()
+    }
 
 
 async def _newest_sessions(session: AsyncSession) -> dict[uuid.UUID, RunSession]:

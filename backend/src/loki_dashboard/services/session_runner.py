@@ -19,6 +19,7 @@ from loki_dashboard.db.engine import Database
 from loki_dashboard.db.session import session_scope
 from loki_dashboard.db.types import utcnow
 from loki_dashboard.errors import FailedDependency, InvalidInput
+from loki_dashboard.loki.log_lines import parse_line
 from loki_dashboard.models import Log, RunSession
 from loki_dashboard.realtime.bus import EventBus
 from loki_dashboard.realtime.events import DomainEvent, stage_event
@@ -64,7 +65,17 @@ def resolve_executable(argv: list[str], cwd: Path) -> str:
 
 
 async def spawn(argv: list[str], cwd: Path) -> asyncio.subprocess.Process:
-    env = {**os.environ, "LOKI_PROMPT_INJECTION": "true"}
+    """The runner in a session of its own. `loki start` would otherwise `setsid` itself, and
+    setsid forks when the caller already leads a process group: the process we spawned would
+    exit at once while the run went on in a child we do not know (seen with the real runner).
+    LOKI_NO_NEW_SESSION keeps it in the session made here, and LOKI_OWN_SESSION tells it that
+    it owns that session, so it still records loki.pgid and reaps its own group at the end."""
+    env = {
+        **os.environ,
+        "LOKI_PROMPT_INJECTION": "true",
+        "LOKI_NO_NEW_SESSION": "1",
+        "LOKI_OWN_SESSION": "1",
+    }
     return await asyncio.create_subprocess_exec(
         *argv,
         cwd=cwd,
@@ -109,7 +120,9 @@ async def _launch(
     async with session_scope(database.write_sessions, bus) as session:
         run = await session.get(RunSession, session_id)
         if run is not None:
-            run.pid, run.run_key, run.status = process.pid, f"pid:{process.pid}", "running"
+            # The pid of what we spawned, for the stop button; the run's own key and status
+            # come from its files, once the watcher sees them (it takes this row then).
+            run.pid = process.pid
             await session.flush()
             data = SessionSchema.model_validate(run).model_dump(mode="json")
             stage_event(
@@ -164,11 +177,7 @@ async def _store_lines(
         run = await session.get(RunSession, session_id)
         if run is None:
             return
-        rows = [
-            Log(project_id=run.project_id, session_id=session_id, level=level, source="runner",
-                message=text)
-            for level, text in batch
-        ]  # fmt: skip
+        rows = [_row(run, level, text) for level, text in batch]
         session.add_all(rows)
         await session.flush()
         for row in rows:
@@ -179,21 +188,41 @@ async def _store_lines(
             )
 
 
+def _row(run: RunSession, stream_level: str, text: str) -> Log:
+    """A line the runner printed: its own level ([INFO], [WARN], [ERROR], [STEP]) when it
+    says one, else its stream's (stdout info, stderr warn); colours kept in the raw copy."""
+    line = parse_line(text)
+    level = line.level if line.level != "info" or stream_level == "info" else stream_level
+    return Log(
+        project_id=run.project_id,
+        session_id=run.id,
+        level=level,
+        source="runner",
+        message=line.message,
+        raw=line.raw if line.raw != line.message else None,
+    )
+
+
 async def _finish(database: Database, bus: EventBus, session_id: uuid.UUID, code: int) -> None:
+    """The runner command exited. Once the run's files showed it (the watcher gave the row its
+    run key), how it ended is theirs to say and only the exit code is kept here; a command that
+    never showed a run in the files ends its session by its exit code."""
     async with session_scope(database.write_sessions, bus) as session:
         # Locked: a stop request still in its transaction (the runner may die before that
         # commits) must land first, so its "stopping" is read here and ends as "stopped".
         run = await session.get(RunSession, session_id, with_for_update=True)
         if run is None:
             return
-        if run.status in ("stopping", "stopped"):
-            run.status = "stopped"
-        else:
-            run.status = "completed" if code == 0 else "failed"
         run.exit_code = code
-        run.ended_at = utcnow()
+        kind = "updated"
+        if run.run_key is None:
+            if run.status in ("stopping", "stopped"):
+                run.status = "stopped"
+            else:
+                run.status = "completed" if code == 0 else "failed"
+            run.ended_at = utcnow()
+            kind = "completed" if run.status == "completed" else "stopped"
         await session.flush()
-        kind = "completed" if run.status == "completed" else "stopped"
         data = SessionSchema.model_validate(run).model_dump(mode="json")
         stage_event(
             session,

@@ -93,11 +93,8 @@ async def create(
         runner.resolve_executable(argv, folder)  # 424 now, not a failed run later
     session.add(run)
     await session.flush()
-    event = session_event("started", run)
-    if data.start:
-        # The watcher expects this run in the files and keeps it on this row.
-        event.data["origin"] = "dashboard"
-    stage_event(session, event)
+    # The run that then shows up in the files takes this row (watcher.sync_session).
+    stage_event(session, session_event("started", run))
     if data.start and database is not None and bus is not None:
         runner.launch(database, bus, run.id, argv, folder)  # once this row is committed
     return run

@@ -62,9 +62,6 @@ class WatcherService:
         self.mirrors: dict[uuid.UUID, ProjectMirror] = {}
         self._by_dir: dict[str, uuid.UUID] = {}
         self._missing: set[uuid.UUID] = set()
-        # Starts announced for a project whose mirror is not made yet (it was just added):
-        # handed to the mirror when it is, so the run still takes the dashboard's session row.
-        self._early_starts: dict[uuid.UUID, tuple[uuid.UUID, float]] = {}
         self._seen_loki: set[str] = set()  # .loki/ folders already scanned once
         self._watched: frozenset[str] = frozenset()
         self._restart = asyncio.Event()
@@ -178,9 +175,6 @@ class WatcherService:
                 watch_state=row.watch_state,
                 provider=row.provider,
             )
-            early = self._early_starts.pop(row.id, None)
-            if early is not None:
-                mirror.expect(*early)
             self.mirrors[row.id] = mirror
             self._by_dir[str(mirror.loki_dir)] = row.id
             if row.missing:
@@ -206,15 +200,6 @@ class WatcherService:
         """React to a committed change made anywhere (this process or, on PostgreSQL, another)."""
         if event.type in ("project:created", "project:deleted"):
             self._reload.set()
-        # A run the dashboard is starting already has its session row: the mirror uses it.
-        if event.type == "session:started" and event.data.get("origin") == "dashboard":
-            if event.project_id is None or event.session_id is None:
-                return
-            mirror = self.mirrors.get(event.project_id)
-            if mirror is not None:
-                mirror.expect(event.session_id)
-            else:
-                self._early_starts[event.project_id] = (event.session_id, time.monotonic())
 
     # -- watching -----------------------------------------------------------------------------
 

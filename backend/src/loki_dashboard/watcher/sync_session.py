@@ -1,30 +1,29 @@
-"""Run state files → one session row per run.
+"""A run's facts → its session row, one row per run.
 
-The mirror computes a `RunView` from the files (status from `loki.liveness.run_status`); this job
-writes it. A new run key means a new run: a new row, and the previous row, if it still looked
-live, is closed as stopped. Events: session:started|paused|stopped|completed (plus
-session:updated for other changes) and phase:completed / phase:started on a phase change.
+The mirror derives a `RunView` from the run's files (loki.run_facts) and this job writes it.
+Events: session:started for a new row; then session:paused|stopped|completed (or
+session:updated) on a status change, session:updated for any other change, and phase:completed /
+phase:started on a phase change.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from loki_dashboard.db.engine import Database
-from loki_dashboard.db.types import utcnow
 from loki_dashboard.models import RunSession
 from loki_dashboard.models.session import LIVE_SESSION_STATUSES
 from loki_dashboard.realtime.events import DomainEvent
 from loki_dashboard.watcher.serialize import session_data
 from loki_dashboard.watcher.writer import Job
 
-_STATUS_EVENTS = {
+STATUS_EVENTS = {
     "running": "session:started",
     "paused": "session:paused",
     "stopping": "session:updated",
@@ -32,11 +31,15 @@ _STATUS_EVENTS = {
     "failed": "session:stopped",
     "completed": "session:completed",
 }
+# A session recorded without a run key (a dashboard start, or `start: false` for a run started
+# elsewhere) is the run the files then show if it is still live or was made this recently
+# before that run began (a start that ended at once still takes its run).
+CLAIM_WINDOW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
 class RunView:
-    """What the files say about the current run."""
+    """What the files say about one run, as its session row keeps it."""
 
     session_id: uuid.UUID
     run_key: str
@@ -48,113 +51,102 @@ class RunView:
     prd_path: str | None
     exit_code: int | None
     started_at: datetime
+    ended_at: datetime | None = None
+    outcome: str | None = None
+    summary: str | None = None
+    last_activity_at: datetime | None = None
+    cost_usd: float | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
     snapshot: dict[str, Any] = field(default_factory=dict)
 
 
-def session_job(
-    project_id: uuid.UUID,
-    view: RunView,
-    *,
-    new: bool = False,
-    close: uuid.UUID | None = None,
-) -> Job:
-    """Write `view`. `new`: the run has no row yet (saves a lookup); `close`: the previous run's
-    row, still live, to mark stopped now that a new run has replaced it."""
+# The row's columns a view writes (all of them but the id, the project and the run key).
+_COLUMNS = (
+    "status",
+    "phase",
+    "iteration",
+    "provider",
+    "pid",
+    "prd_path",
+    "exit_code",
+    "started_at",
+    "ended_at",
+    "outcome",
+    "summary",
+    "last_activity_at",
+    "cost_usd",
+    "input_tokens",
+    "output_tokens",
+    "snapshot",
+)
+
+
+def session_job(project_id: uuid.UUID, view: RunView, *, new: bool = False) -> Job:
+    """Write `view`. `new`: the run has no row yet (saves a lookup)."""
 
     async def apply(session: AsyncSession) -> list[DomainEvent]:
-        events: list[DomainEvent] = []
         row = None if new else await session.get(RunSession, view.session_id)
-        now = utcnow()
         if row is None:
-            if close is not None:
-                events.extend(await _close_previous(session, close, now))
-            row = RunSession(
-                id=view.session_id,
-                project_id=project_id,
-                run_key=view.run_key,
-                status=view.status,
-                phase=view.phase,
-                iteration=view.iteration,
-                provider=view.provider,
-                pid=view.pid,
-                prd_path=view.prd_path,
-                exit_code=view.exit_code,
-                started_at=view.started_at,
-                ended_at=None if view.status in LIVE_SESSION_STATUSES else now,
-                snapshot=view.snapshot,
-                config=None,
-            )
+            row = RunSession(id=view.session_id, project_id=project_id, run_key=view.run_key)
+            row.config = None
+            _copy(row, view)
             session.add(row)
-            events.append(_event("session:started", row))
+            created = [_event("session:started", row)]
             if view.status != "running":
-                events.append(_event(_STATUS_EVENTS.get(view.status, "session:updated"), row))
+                created.append(_event(STATUS_EVENTS.get(view.status, "session:updated"), row))
             if view.phase:
-                events.append(_phase_event("phase:started", row, view.phase))
-            return events
+                created.append(_phase_event("phase:started", row, view.phase))
+            return created
         previous_status, previous_phase = row.status, row.phase
-        values = {
-            "status": view.status,
-            "phase": view.phase,
-            "iteration": view.iteration,
-            "provider": view.provider,
-            "pid": view.pid,
-            "prd_path": view.prd_path,
-            "exit_code": view.exit_code,
-            "snapshot": view.snapshot,
-        }
-        if row.run_key is None:  # a row recorded through the API, now known by its run's key
+        if row.run_key != view.run_key:  # recorded through the API, or keyed the old way
             row.run_key = view.run_key
-        changed = {k: v for k, v in values.items() if getattr(row, k) != v}
-        if not changed:
+        if not _copy(row, view):
             return []
-        for key, value in changed.items():
-            setattr(row, key, value)
-        if view.status in LIVE_SESSION_STATUSES:
-            row.ended_at = None
-        elif row.ended_at is None:
-            row.ended_at = now
-        if "phase" in changed:
+        events: list[DomainEvent] = []
+        if row.phase != previous_phase:
             if previous_phase:
                 events.append(_phase_event("phase:completed", row, previous_phase))
-            if view.phase:
-                events.append(_phase_event("phase:started", row, view.phase))
-        if "status" in changed:
-            kind = _STATUS_EVENTS.get(view.status, "session:updated")
-            event = _event(kind, row)
+            if row.phase:
+                events.append(_phase_event("phase:started", row, row.phase))
+        if row.status != previous_status:
+            event = _event(STATUS_EVENTS.get(row.status, "session:updated"), row)
             event.data["from_status"] = previous_status
             events.append(event)
-        elif changed.keys() - {"phase"}:
+        else:
             events.append(_event("session:updated", row))
         return events
 
     return apply
 
 
-async def recorded_session(database: Database, project_id: uuid.UUID) -> uuid.UUID | None:
-    """The live session recorded through the API for a run started elsewhere (no run key yet):
-    the run that appears in the files is that one, not a second live session beside it."""
+def _copy(row: RunSession, view: RunView) -> bool:
+    """Set the row's columns from the view; whether any changed."""
+    changed = False
+    for name in _COLUMNS:
+        value = getattr(view, name)
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    return changed
+
+
+async def claimable_session(
+    database: Database, project_id: uuid.UUID, run_started: datetime | None
+) -> uuid.UUID | None:
+    """The session recorded for a run before its files showed it (no run key yet), if any:
+    the run that appears in the files is that one, not a second session beside it."""
+    recent: ColumnElement[bool] = RunSession.status.in_(LIVE_SESSION_STATUSES)
+    if run_started is not None:
+        recent = or_(recent, RunSession.started_at >= run_started - CLAIM_WINDOW)
     async with database.read_sessions() as session:
         found: uuid.UUID | None = await session.scalar(
             select(RunSession.id)
-            .where(
-                RunSession.project_id == project_id,
-                RunSession.run_key.is_(None),
-                RunSession.status.in_(LIVE_SESSION_STATUSES),
-            )
+            .where(RunSession.project_id == project_id, RunSession.run_key.is_(None), recent)
             .order_by(RunSession.started_at.desc())
             .limit(1)
         )
     return found
-
-
-async def _close_previous(
-    session: AsyncSession, session_id: uuid.UUID, now: datetime
-) -> list[DomainEvent]:
-    row = await session.get(RunSession, session_id)
-    if row is None or row.status not in LIVE_SESSION_STATUSES:
-        return []
-    row.status, row.ended_at = "stopped", now
-    return [_event("session:stopped", row)]
 
 
 def view_of(row: RunSession) -> RunView:
@@ -170,6 +162,13 @@ def view_of(row: RunSession) -> RunView:
         prd_path=row.prd_path,
         exit_code=row.exit_code,
         started_at=row.started_at,
+        ended_at=row.ended_at,
+        outcome=row.outcome,
+        summary=row.summary,
+        last_activity_at=row.last_activity_at,
+        cost_usd=row.cost_usd,
+        input_tokens=row.input_tokens,
+        output_tokens=row.output_tokens,
         snapshot=row.snapshot or {},
     )
 

@@ -46,6 +46,11 @@ export function ProjectRoute() {
             {project?.path}
             {session ? ` · phase ${session.phase ?? "—"} · iteration ${session.iteration}` : ""}
           </p>
+          {session?.summary && (
+            <p className="text-sm text-slate-700 dark:text-slate-300" data-testid="run-summary">
+              {session.summary}
+            </p>
+          )}
         </div>
         <SessionControls projectId={projectId} session={session} />
       </header>

@@ -27,3 +27,19 @@ export function formatTokens(n: number | undefined): string {
 export function formatCost(usd: number | undefined): string {
   return `$${(usd ?? 0).toFixed(2)}`;
 }
+
+/** A run's time: the clock time if it is today, else with its date (a line from last week must
+ * not read like one from this morning). */
+export function formatWhen(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return "—";
+  const at = new Date(iso);
+  const time = at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  if (at.toDateString() === new Date(now).toDateString()) return time;
+  const sameYear = at.getFullYear() === new Date(now).getFullYear();
+  const date = at.toLocaleDateString([], {
+    month: "short",
+    day: "numeric",
+    ...(sameYear ? {} : { year: "numeric" }),
+  });
+  return `${date} ${time}`;
+}

@@ -13,7 +13,8 @@ function card(
   return {
     project: { id: name, name, path: `/p/${name}`, missing: false },
     session:
-      session && ({ id: `s-${name}`, exit_code: null, snapshot: null, ...session } as Session),
+      session &&
+      ({ id: `s-${name}`, exit_code: null, snapshot: null, summary: null, ...session } as Session),
     task_counts: {},
     active_agents: 0,
     stop_requested: false,
@@ -37,40 +38,42 @@ describe("runState", () => {
 });
 
 describe("needs you", () => {
-  it("lists a failed run with its phase", () => {
-    expect(reasons([card({ status: "failed", phase: "QA" })])).toEqual([
-      ["shop", "failed", "phase QA"],
+  it("lists a failed run in the run's own words", () => {
+    const failed = card({ status: "failed", summary: "Failed after 2 iterations: build broke." });
+    expect(reasons([failed])).toEqual([
+      ["shop", "failed", "Failed after 2 iterations: build broke."],
     ]);
   });
 
-  it("does not flag a run stopped from the dashboard, whatever signal ended it", () => {
-    for (const exit_code of [-15, -9, 143, 0]) {
-      expect(reasons([card({ status: "stopped", exit_code }, { stop_requested: true })])).toEqual(
-        [],
-      );
-    }
+  it("lists a run that ended asking for a decision, unless it was stopped from here", () => {
+    const limit = {
+      status: "stopped",
+      outcome: "max_iterations",
+      summary: "Stopped at its iteration limit after 3 iterations; 3 tasks still pending.",
+      snapshot: { needs_person: true },
+    } as const;
+    expect(reasons([card(limit)])).toEqual([
+      [
+        "shop",
+        "needs a decision",
+        "Stopped at its iteration limit after 3 iterations; 3 tasks still pending.",
+      ],
+    ]);
+    expect(reasons([card(limit, { stop_requested: true })])).toEqual([]);
   });
 
-  it("does not flag a run that recorded a deliberate end itself", () => {
-    const ended = card({ status: "stopped", snapshot: { autonomy_status: "exited" } });
-    expect(reasons([ended])).toEqual([]);
+  it("does not flag a run that ended as it was asked to", () => {
+    const stopped = card({ status: "stopped", outcome: "stopped", snapshot: {} });
+    const done = card({ status: "completed", outcome: "complete", snapshot: {} });
+    expect(reasons([stopped, done])).toEqual([]);
   });
 
-  it("flags a run that died mid-work, seen only through its files", () => {
-    const crashed = card({ status: "stopped", snapshot: { autonomy_status: "running" } });
-    expect(reasons([crashed])).toEqual([["shop", "stopped unexpectedly", "last seen running"]]);
-    expect(reasons([card({ status: "stopped" })])).toEqual([
-      ["shop", "stopped unexpectedly", "its process is gone"],
-    ]);
-    expect(reasons([card({ status: "stopped", exit_code: 1 })])).toEqual([
-      ["shop", "stopped unexpectedly", "exit code 1"],
-    ]);
-  });
-
-  it("lists a paused run", () => {
-    expect(reasons([card({ status: "paused" })])).toEqual([
-      ["shop", "paused", "waiting to be resumed"],
-    ]);
+  it("lists a paused run with why it paused", () => {
+    const paused = card({ status: "paused", summary: "Paused after iteration 2." });
+    expect(reasons([paused])).toEqual([["shop", "paused", "Paused after iteration 2."]]);
+    // A pause only requested: the run is still working.
+    const asked = card({ status: "running", snapshot: { pause: "requested" } });
+    expect(reasons([asked])).toEqual([]);
   });
 
   it("flags a running project quiet for the configured time, and not before", () => {
@@ -86,12 +89,12 @@ describe("needs you", () => {
   it("lists tasks in review next to the run's own reason, most urgent first", () => {
     const cards = [
       card(null, { task_counts: { review: 1 } }, "a"),
-      card({ status: "paused" }, { task_counts: { review: 2 } }, "b"),
-      card({ status: "failed", phase: null }, {}, "c"),
+      card({ status: "paused", summary: "Paused." }, { task_counts: { review: 2 } }, "b"),
+      card({ status: "failed", summary: "Failed." }, {}, "c"),
     ];
     expect(reasons(cards)).toEqual([
-      ["c", "failed", "phase ?"],
-      ["b", "paused", "waiting to be resumed"],
+      ["c", "failed", "Failed."],
+      ["b", "paused", "Paused."],
       ["a", "tasks in review", "1 task"],
       ["b", "tasks in review", "2 tasks"],
     ]);

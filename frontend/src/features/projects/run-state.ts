@@ -1,6 +1,6 @@
 /** What a project card says about its run, and whether it needs the user. */
 
-import type { ProjectOverview, Session } from "@/lib/api-types";
+import type { ProjectOverview } from "@/lib/api-types";
 
 export type RunState =
   | "running"
@@ -23,42 +23,23 @@ export function runState(card: ProjectOverview): RunState {
 export interface NeedsYou {
   projectId: string;
   projectName: string;
-  reason: "failed" | "stopped unexpectedly" | "paused" | "no progress" | "tasks in review";
+  reason: "failed" | "needs a decision" | "paused" | "no progress" | "tasks in review";
   detail: string;
 }
 
-// What the runner itself writes when it ends on purpose (STOP, `loki stop`, Ctrl-C); a run that
-// died mid-work still says "running" (or "paused") in autonomy-state.json, or nothing at all.
-const DELIBERATE_ENDS = new Set(["exited", "stopped", "force_stopped", "interrupted"]);
-
-/** A stopped run that nobody asked to stop and that did not end on its own terms. The exit
- * code does not tell: a stop from the dashboard ends in SIGTERM or SIGKILL, and a run seen only
- * through its files has none. */
-function stoppedUnexpectedly(card: ProjectOverview): boolean {
-  const { session } = card;
-  if (session?.status !== "stopped" || card.stop_requested) return false;
-  const ended = session.snapshot?.autonomy_status;
-  return !(typeof ended === "string" && DELIBERATE_ENDS.has(ended));
-}
-
-function unexpectedDetail(session: Session): string {
-  const ended = session.snapshot?.autonomy_status;
-  if (session.exit_code !== null) return `exit code ${session.exit_code}`;
-  return typeof ended === "string" ? `last seen ${ended}` : "its process is gone";
-}
-
-/** Runs and tasks across projects that are waiting for a person, most urgent first. */
+/** Runs and tasks across projects that are waiting for a person, most urgent first. The
+ * server says why a run needs someone (its outcome, in the run's own words); a run stopped from
+ * the dashboard ended as asked and needs no one. */
 export function needsYou(cards: ProjectOverview[], now: number, quietMinutes: number): NeedsYou[] {
   const out: NeedsYou[] = [];
   for (const card of cards) {
     const { project, session } = card;
     const base = { projectId: project.id, projectName: project.name };
-    if (session?.status === "failed")
-      out.push({ ...base, reason: "failed", detail: `phase ${session.phase ?? "?"}` });
-    else if (session && stoppedUnexpectedly(card)) {
-      out.push({ ...base, reason: "stopped unexpectedly", detail: unexpectedDetail(session) });
-    } else if (session?.status === "paused")
-      out.push({ ...base, reason: "paused", detail: "waiting to be resumed" });
+    const detail = session?.summary ?? "";
+    if (session?.status === "failed") out.push({ ...base, reason: "failed", detail });
+    else if (session?.status === "paused") out.push({ ...base, reason: "paused", detail });
+    else if (session?.snapshot?.needs_person && !card.stop_requested)
+      out.push({ ...base, reason: "needs a decision", detail });
     else if (session?.status === "running" && card.last_activity_at) {
       const quiet = (now - Date.parse(card.last_activity_at)) / 60_000;
       if (quiet >= quietMinutes)
@@ -72,6 +53,6 @@ export function needsYou(cards: ProjectOverview[], now: number, quietMinutes: nu
         detail: `${review} task${review === 1 ? "" : "s"}`,
       });
   }
-  const rank = ["failed", "stopped unexpectedly", "no progress", "paused", "tasks in review"];
+  const rank = ["failed", "needs a decision", "no progress", "paused", "tasks in review"];
   return out.sort((a, b) => rank.indexOf(a.reason) - rank.indexOf(b.reason));
 }

@@ -36,6 +36,9 @@ export function SessionControls({
   const start = useStartSession(projectId);
   const [dialog, setDialog] = useState<"start" | "stop" | "input" | null>(null);
   const live = session !== null && LIVE.has(session.status);
+  // PAUSE is written but the run works on until its next boundary (its files then say paused).
+  const pauseAsked =
+    live && session.status === "running" && session.snapshot?.pause === "requested";
   // Known only once the run said so: it set input aside (or the session's config says it).
   const refused = useInputRefused(session?.id);
   const acceptsInput = !refused && session?.config?.prompt_injection !== false;
@@ -66,12 +69,17 @@ export function SessionControls({
           Start session
         </Button>
       )}
-      {live && session.status !== "paused" && (
+      {live && session.status !== "paused" && !pauseAsked && (
         <Button onClick={() => act("pause")} disabled={control.isPending}>
           Pause
         </Button>
       )}
-      {live && (session.status === "paused" || session.status === "stopping") && (
+      {pauseAsked && (
+        <span className="text-sm text-amber-700 dark:text-amber-300" data-testid="pause-requested">
+          Pause requested: the run pauses at its next boundary
+        </span>
+      )}
+      {live && (session.status === "paused" || session.status === "stopping" || pauseAsked) && (
         <Button onClick={() => act("resume")} disabled={control.isPending}>
           Resume
         </Button>

@@ -1,6 +1,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
+import { formatWhen } from "@/components/ui/format";
 import type { LogEntry } from "@/lib/api-types";
 import { toast } from "@/lib/toast";
 import { downloadLog } from "../api/logs";
@@ -26,7 +27,7 @@ const LogRow = memo(function LogRow({ line, hit }: { line: LogEntry; hit: boolea
       style={{ height: ROW, lineHeight: `${ROW}px` }}
       data-log-id={line.id}
     >
-      <span className="shrink-0 text-slate-500">{line.timestamp.slice(11, 19)}</span>
+      <span className="shrink-0 text-slate-500">{formatWhen(line.timestamp)}</span>
       <span className={`w-10 shrink-0 uppercase ${LEVEL_COLOR[line.level] ?? ""}`}>
         {line.level}
       </span>
@@ -46,7 +47,15 @@ const LogRow = memo(function LogRow({ line, hit }: { line: LogEntry; hit: boolea
   );
 });
 
-export function LogView({ projectId }: { projectId: string }) {
+/** `runEnded`: when the project's newest run ended (null while it runs, or with no run): the
+ * stream stays open for the next run, but this one's log is over and must not read as live. */
+export function LogView({
+  projectId,
+  runEnded = null,
+}: {
+  projectId: string;
+  runEnded?: string | null;
+}) {
   const { state, loadOlder } = useLogFeed(projectId);
   const version = useLogStore((s) => s.version);
   const sources = useLogStore((s) => s.sources);
@@ -182,7 +191,8 @@ export function LogView({ projectId }: { projectId: string }) {
           ↓
         </Button>
         <span className="ml-auto text-xs text-slate-400" data-testid="log-state">
-          {lines.length.toLocaleString()} lines · {state}
+          {lines.length.toLocaleString()} lines ·{" "}
+          {state === "live" && runEnded ? `run ended ${formatWhen(runEnded)}` : state}
         </span>
         <Button
           variant="ghost"

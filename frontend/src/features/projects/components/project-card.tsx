@@ -7,7 +7,9 @@ import { runState } from "../run-state";
 export function ProjectCard({ card, onRemove }: { card: ProjectOverview; onRemove: () => void }) {
   const { project, session, task_counts: counts } = card;
   const state = runState(card);
-  const tokens = session?.snapshot?.tokens;
+  const spent = session?.cost_usd ?? null;
+  const used = session ? (session.input_tokens ?? 0) + (session.output_tokens ?? 0) : null;
+  const { totals } = card;
   return (
     <article
       data-testid="project-card"
@@ -28,13 +30,24 @@ export function ProjectCard({ card, onRemove }: { card: ProjectOverview; onRemov
         </div>
         <StatusBadge status={state} />
       </header>
+      {session?.summary && (
+        <p className="text-sm text-slate-700 dark:text-slate-300" data-testid="run-summary">
+          {session.summary}
+        </p>
+      )}
       <dl className="grid grid-cols-3 gap-2 text-xs">
         <Stat label="Phase" value={session?.phase ?? "—"} />
         <Stat label="Iteration" value={session ? String(session.iteration) : "—"} />
         <Stat label="Agents" value={String(card.active_agents)} />
-        <Stat label="Tokens" value={tokens ? formatTokens(tokens.input + tokens.output) : "—"} />
-        <Stat label="Cost" value={tokens ? formatCost(tokens.cost_usd) : "—"} />
+        <Stat label="Tokens" value={used ? formatTokens(used) : "—"} />
+        <Stat label="Cost" value={spent !== null ? formatCost(spent) : "—"} />
         <Stat label="Active" value={formatAge(card.last_activity_at)} />
+        <Stat label="Runs" value={String(totals?.runs ?? 0)} />
+        <Stat
+          label="All runs"
+          value={totals?.runs ? formatCost(totals.cost_usd) : "—"}
+          title="Cost of every run of this project"
+        />
       </dl>
       <div role="group" className="flex flex-wrap gap-1 text-xs" aria-label="Tasks by status">
         {Object.entries(counts).map(([status, n]) => (
@@ -56,9 +69,9 @@ export function ProjectCard({ card, onRemove }: { card: ProjectOverview; onRemov
   );
 }
 
-function Stat({ label, value }: { label: string; value: string }) {
+function Stat({ label, value, title }: { label: string; value: string; title?: string }) {
   return (
-    <div>
+    <div title={title}>
       <dt className="text-slate-500">{label}</dt>
       <dd className="truncate font-medium" data-stat={label.toLowerCase()}>
         {value}

@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { formatCost, formatDuration } from "@/components/ui/format";
+import { formatCost, formatDuration, formatWhen } from "@/components/ui/format";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { Cell, Row, Table } from "@/components/ui/table";
 import { sessionsQuery } from "../api/sessions";
@@ -23,17 +23,19 @@ export function SessionHistory({ projectId }: { projectId: string }) {
     >
       {sessions.map((s) => (
         <Row key={s.id}>
-          <Cell>{new Date(s.started_at).toLocaleString()}</Cell>
-          <Cell>{s.ended_at ? new Date(s.ended_at).toLocaleString() : "—"}</Cell>
+          <Cell>{formatWhen(s.started_at)}</Cell>
+          <Cell>{s.ended_at ? formatWhen(s.ended_at) : "—"}</Cell>
           <Cell>{formatDuration(s.started_at, s.ended_at)}</Cell>
           <Cell>
             <StatusBadge status={s.status} />
-            {s.exit_code ? (
-              <span className="ml-1 text-xs text-slate-500">exit {s.exit_code}</span>
+            {s.summary ? (
+              <span className="ml-1 text-xs text-slate-500" data-testid="session-summary">
+                {s.summary}
+              </span>
             ) : null}
           </Cell>
           <Cell>{s.iteration}</Cell>
-          <Cell>{s.snapshot?.tokens ? formatCost(s.snapshot.tokens.cost_usd) : "—"}</Cell>
+          <Cell>{s.cost_usd !== null ? formatCost(s.cost_usd) : "—"}</Cell>
           <Cell className="max-w-48 truncate" title={s.prd_path ?? ""}>
             {s.prd_path ?? "perpetual"}
           </Cell>

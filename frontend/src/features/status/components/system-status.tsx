@@ -1,16 +1,15 @@
-import { formatCost, formatTokens } from "@/components/ui/format";
+import { formatCost, formatTokens, formatWhen } from "@/components/ui/format";
 import { StatusBadge } from "@/components/ui/status-badge";
 import type { Session } from "@/lib/api-types";
-import { useTimeline } from "../api/timeline";
 import { phaseSpans, RARV } from "../lib/phases";
 import { CostChart } from "./cost-chart";
 import { asRecord, Panel } from "./panel";
 import { ChecklistPanel, CouncilPanel, QualityPanel } from "./run-panels";
 
 export function SystemStatus({ session }: { session: Session }) {
-  const { data: events = [] } = useTimeline(session.id);
   const snapshot = session.snapshot ?? {};
-  const spans = phaseSpans(events, session.phase);
+  const spans = phaseSpans(snapshot.phases, session.phase);
+  const stage = snapshot.rarv?.stage ?? null;
   const memory = Object.entries(asRecord(snapshot.memory)).filter(
     ([, v]) => typeof v === "number",
   ) as [string, number][];
@@ -61,13 +60,13 @@ export function SystemStatus({ session }: { session: Session }) {
       </Panel>
       <Panel title="RARV cycle">
         <ol className="flex gap-2" aria-label="RARV stages">
-          {RARV.map((stage) => (
+          {RARV.map((step) => (
             <li
-              key={stage}
-              aria-current={session.phase === stage ? "step" : undefined}
-              className={`flex-1 rounded px-2 py-1 text-center text-xs font-medium ${session.phase === stage ? "bg-indigo-600 text-white" : "bg-slate-100 dark:bg-slate-800"}`}
+              key={step}
+              aria-current={stage === step ? "step" : undefined}
+              className={`flex-1 rounded px-2 py-1 text-center text-xs font-medium ${stage === step ? "bg-indigo-600 text-white" : "bg-slate-100 dark:bg-slate-800"}`}
             >
-              {stage}
+              {step}
             </li>
           ))}
         </ol>
@@ -82,7 +81,7 @@ export function SystemStatus({ session }: { session: Session }) {
               <li key={`${span.phase}-${i}`} className="flex justify-between gap-2">
                 <span className={span.end === null ? "font-semibold" : ""}>{span.phase}</span>
                 <span className="text-xs text-slate-500">
-                  {span.start ? new Date(span.start).toLocaleTimeString() : ""}
+                  {span.start ? formatWhen(span.start) : ""}
                 </span>
               </li>
             ))}

@@ -5,9 +5,8 @@ describe("phaseSpans", () => {
   it("turns phase changes into spans that end where the next begins", () => {
     const spans = phaseSpans(
       [
-        { event: "phase_change", timestamp: "t1", data: { from: null, to: "bootstrap" } },
-        { event: "iteration_start", timestamp: "t2", data: { iteration: 1 } },
-        { event: "phase_change", timestamp: "t3", data: { from: "BOOTSTRAP", to: "BUILDING" } },
+        { phase: "bootstrap", at: "t1" },
+        { phase: "BUILDING", at: "t3" },
       ],
       "BUILDING",
     );
@@ -18,6 +17,6 @@ describe("phaseSpans", () => {
   });
 
   it("falls back to the current phase when no change was recorded", () => {
-    expect(phaseSpans([], "ACT")).toEqual([{ phase: "ACT", start: "", end: null }]);
+    expect(phaseSpans(undefined, "ACT")).toEqual([{ phase: "ACT", start: null, end: null }]);
   });
 });

@@ -1,23 +1,23 @@
-/** The run's phase timeline from its phase_change events. */
+/** The run's phase timeline, from the phase changes its events recorded (the server keeps them
+ * on the session, so the timeline needs no read of its own however long the run). */
 
 export interface PhaseSpan {
   phase: string;
-  start: string;
+  start: string | null;
   end: string | null;
 }
 
 export function phaseSpans(
-  events: { event: string; timestamp: string; data: Record<string, unknown> }[],
+  changes: { phase: string; at: string | null }[] | undefined,
   current: string | null,
 ): PhaseSpan[] {
   const spans: PhaseSpan[] = [];
-  for (const event of events) {
-    if (event.event !== "phase_change" || typeof event.data.to !== "string") continue;
+  for (const change of changes ?? []) {
     const last = spans.at(-1);
-    if (last) last.end = event.timestamp;
-    spans.push({ phase: event.data.to.toUpperCase(), start: event.timestamp, end: null });
+    if (last) last.end = change.at;
+    spans.push({ phase: change.phase.toUpperCase(), start: change.at, end: null });
   }
-  if (spans.length === 0 && current) spans.push({ phase: current, start: "", end: null });
+  if (spans.length === 0 && current) spans.push({ phase: current, start: null, end: null });
   return spans;
 }
 
