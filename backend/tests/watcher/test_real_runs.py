@@ -116,9 +116,27 @@ async def test_an_imported_run_shows_what_its_files_say(
                 assert at is not None
                 assert at >= started - SLACK
                 assert ended is None or at <= ended + SLACK
-            rarv = current.json()["snapshot"].get("rarv")
-            assert rarv is not None
-            assert rarv["stage"] in {"REASON", "ACT", "REFLECT", "VERIFY"}
+
+            async def lit() -> dict[str, Any] | None:
+                body = (await client.get(f"/api/sessions/{session['id']}")).json()
+                found: dict[str, Any] | None = body["snapshot"].get("rarv")
+                return found
+
+            assert (await eventually(lit))["stage"] in {"REASON", "ACT", "REFLECT", "VERIFY"}
+        # Each agent's tokens and cost come from the agent's stream; together the agents cost
+        # what the run's own iteration records say it spent.
+        if not run.alive and facts["iterations"]["count"]:
+
+            async def costed() -> list[dict[str, Any]] | None:
+                found = await client.get("/api/agents", params={"session_id": session["id"]})
+                agents: list[dict[str, Any]] = found.json()["items"]
+                spent = sum(agent["cost"] for agent in agents)
+                return agents if spent == pytest.approx(session["cost_usd"], abs=1e-4) else None
+
+            agents = await eventually(costed)
+            main = next(agent for agent in agents if agent["external_id"] == "orchestrator-main")
+            assert main["tokens_used"] > 0
+            assert main["cost"] > 0
         # Run 2 of second-run-live has not changed phase yet (run 1's changes are not its own).
         want = [] if name == "second-run-live" else ["BUILDING"]
         assert [p["phase"] for p in phases][:1] == want

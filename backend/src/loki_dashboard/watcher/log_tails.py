@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from loki_dashboard.loki.agent_usage import CallUsage, UsageDelta, usage_of
 from loki_dashboard.loki.events_log import LokiEvent, parse_event_line
 from loki_dashboard.loki.files import is_ignored_name, stamp
 from loki_dashboard.loki.log_lines import parse_line, redact, redact_data
@@ -42,6 +43,8 @@ class Batch:
     events: list[LokiEvent]
     rarv: tuple[str, datetime] | None
     anchor: datetime | None
+    # What the agent's stream says each agent used: (index of the line saying it, delta).
+    usage: list[tuple[int, UsageDelta]]
 
 
 def log_targets(index: FileIndex) -> list[str]:
@@ -59,46 +62,60 @@ def log_targets(index: FileIndex) -> list[str]:
     return ["logs/agent.log", *([newest] if newest is not None else [])]
 
 
-def read_batch(loki_dir: Path, rel: str, cursor: Cursor | None, anchor: datetime | None) -> Batch:
-    """Worker-thread side: the lines written to `rel` after `cursor`, parsed and dated."""
+def read_batch(
+    loki_dir: Path,
+    rel: str,
+    cursor: Cursor | None,
+    anchor: datetime | None,
+    call: CallUsage | None = None,
+) -> Batch:
+    """Worker-thread side: the lines written to `rel` after `cursor`, parsed and dated; with
+    `call` (the agent's log), what each agent used, `call` carrying the provider call under way
+    from one read to the next."""
     path = loki_dir / rel
     source = _rotated_to(path, cursor) if rel == EVENTS else path
-    backlog = EVENTS_BACKLOG if rel == EVENTS else None
-    read = (
-        read_new_lines(source, cursor, backlog=backlog)
-        if backlog is not None
-        else read_new_lines(source, cursor)
-    )
+    if rel == EVENTS:
+        read = read_new_lines(source, cursor, backlog=EVENTS_BACKLOG)
+    else:
+        read = read_new_lines(source, cursor)
     current = stamp(source)
     written = (
         datetime.fromtimestamp(current.mtime_ns / 1e9, UTC) if current is not None else None
     ) or datetime.now(UTC)
     if rel == EVENTS:
         lines, events = parse_events(read.lines, written)
-        return Batch(lines, read, source, events, None, None)
-    lines, anchor, rarv = parse_logs(read.lines, written, anchor)
-    return Batch(lines, read, source, [], rarv, anchor)
+        return Batch(lines, read, source, events, None, None, [])
+    lines, anchor, rarv, usage = parse_logs(read.lines, written, anchor, call)
+    return Batch(lines, read, source, [], rarv, anchor, usage)
 
 
 def parse_logs(
-    raw_lines: list[bytes], written: datetime, anchor: datetime | None
-) -> tuple[list[Line], datetime | None, tuple[str, datetime] | None]:
+    raw_lines: list[bytes],
+    written: datetime,
+    anchor: datetime | None,
+    call: CallUsage | None = None,
+) -> tuple[list[Line], datetime | None, tuple[str, datetime] | None, list[tuple[int, UsageDelta]]]:
     """Log lines dated (see the module docstring); the anchor to carry into the next read of
-    the same catch-up, and the last RARV stage announced with its time. Pure."""
-    parsed = [parse_line(raw.decode("utf-8", "replace")) for raw in raw_lines]
-    parsed = [line for line in parsed if line.message.strip()]
-    first_stated = next((line.at for line in parsed if line.at is not None), None)
+    the same catch-up, the last RARV stage announced with its time, and (with `call`) what each
+    agent used, by the index of the line that says so. Pure but for `call`, which it updates."""
+    texts = [raw.decode("utf-8", "replace") for raw in raw_lines]
+    parsed = [(text, parse_line(text)) for text in texts]
+    parsed = [(text, line) for text, line in parsed if line.message.strip()]
+    first_stated = next((line.at for _, line in parsed if line.at is not None), None)
     out: list[Line] = []
+    usage: list[tuple[int, UsageDelta]] = []
     rarv: tuple[str, datetime] | None = None
     current = anchor
-    for line in parsed:
+    for text, line in parsed:
         if line.at is not None:
             current = max(line.at, current) if current is not None else line.at
         at = current if current is not None else min(first_stated or written, written)
         if line.rarv is not None:
             rarv = (line.rarv, at)
+        if call is not None:
+            usage.extend((len(out), delta) for delta in usage_of(text.rstrip("\r\n"), call))
         out.append((line.message, line.raw, line.level, at, None))
-    return out, current, rarv
+    return out, current, rarv, usage
 
 
 def parse_events(raw_lines: list[bytes], written: datetime) -> tuple[list[Line], list[LokiEvent]]:

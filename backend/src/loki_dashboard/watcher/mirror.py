@@ -19,6 +19,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from loki_dashboard.loki.agent_usage import CallUsage
+from loki_dashboard.loki.agent_usage import merge as merge_usage
 from loki_dashboard.loki.agents import AgentEntry, parse_agents
 from loki_dashboard.loki.dashboard_state import parse_dashboard_state
 from loki_dashboard.loki.memory import count_memory
@@ -36,11 +38,12 @@ from loki_dashboard.watcher import classify as kinds
 from loki_dashboard.watcher.file_index import FileIndex
 from loki_dashboard.watcher.log_tails import EVENTS, Batch, Cursors, log_targets, read_batch
 from loki_dashboard.watcher.run_tracker import RunTracker
+from loki_dashboard.watcher.sync_agent_usage import Usage, agent_usage_job
 from loki_dashboard.watcher.sync_agents import agents_job
 from loki_dashboard.watcher.sync_logs import log_rows, logs_job
 from loki_dashboard.watcher.sync_session import RunView
 from loki_dashboard.watcher.sync_tasks import task_fields, tasks_job
-from loki_dashboard.watcher.writer import DbWriter
+from loki_dashboard.watcher.writer import DbWriter, Job, chain
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +51,7 @@ logger = logging.getLogger(__name__)
 MEMORY_COUNT_SECONDS = 5.0
 # After a failed database write, the project is synced again this much later.
 RETRY_SECONDS = 2.0
+AGENT_LOG = "logs/agent.log"
 OnBatch = Callable[[str, Batch, Cursor | None], Awaitable[asyncio.Future[bool] | None]]
 # What a task sync looks at besides the changed files.
 TASK_INPUTS = (
@@ -87,6 +91,8 @@ class ProjectMirror:
             events=from_json(saved.get("run_events")) if "run_events" in saved else None,
         )
         self.known_tasks: dict[str, dict[str, Any]] = known_tasks or {}
+        # The provider call under way in the agent's log (its agents' weighted tokens so far).
+        self.call = CallUsage.from_json(saved.get("agent_usage"))
         self._sent_agents: list[AgentEntry] | None = None
         self._pending: set[str] = set()
         self._full = False
@@ -269,7 +275,8 @@ class ProjectMirror:
         anchor = None
         while True:
             before = self.cursors.items.get(rel)
-            batch = await asyncio.to_thread(read_batch, self.loki_dir, rel, before, anchor)
+            call = self.call if rel == AGENT_LOG else None
+            batch = await asyncio.to_thread(read_batch, self.loki_dir, rel, before, anchor, call)
             anchor = batch.anchor
             if batch.read.cursor is not None:
                 self.cursors.items[rel] = batch.read.cursor
@@ -314,7 +321,13 @@ class ProjectMirror:
             for line in batch.lines
             for row in log_rows(self.project_id, self.run.session_for(line[3]), source, [line])
         ]
-        job = logs_job(self.project_id, rows, self._watch_state())
+        job: Job = logs_job(self.project_id, rows, self._watch_state())
+        if batch.usage:
+            usage: list[Usage] = []
+            for n, delta in batch.usage:
+                at = batch.lines[n][3]
+                usage.append((self.run.session_for(at), at, delta))
+            job = chain(agent_usage_job(self.project_id, _merged(usage)), job)
         rewind = self.cursors.rewinder(rel, before, batch.read.cursor)
         after = self.run.events
 
@@ -327,7 +340,11 @@ class ProjectMirror:
         return self.writer.submit(job, on_failure=unwritten)
 
     def _watch_state(self) -> dict[str, Any]:
-        return {"cursors": self.cursors.state(), "run_events": to_json(self.run.events)}
+        return {
+            "cursors": self.cursors.state(),
+            "run_events": to_json(self.run.events),
+            "agent_usage": self.call.to_json(),
+        }
 
     def _retry_soon(self) -> None:
         """A write failed: sync everything again in a moment (not at once: a write that fails
@@ -340,3 +357,15 @@ class ProjectMirror:
     def _retry_now(self) -> None:
         self._retry_timer = None
         self.notify(None)
+
+
+def _merged(usage: list[Usage]) -> list[Usage]:
+    """One delta per agent of each session (the batch's time of its first)."""
+    by_session: dict[uuid.UUID | None, list[Usage]] = {}
+    for item in usage:
+        by_session.setdefault(item[0], []).append(item)
+    return [
+        (session_id, items[0][1], delta)
+        for session_id, items in by_session.items()
+        for delta in merge_usage([item[2] for item in items])
+    ]

@@ -158,3 +158,15 @@ class DbWriter:
 
 async def _noop(_session: AsyncSession) -> list[DomainEvent]:
     return []
+
+
+def chain(*jobs: Job) -> Job:
+    """Jobs that must commit together (in this order), as one."""
+
+    async def apply(session: AsyncSession) -> list[DomainEvent]:
+        events: list[DomainEvent] = []
+        for job in jobs:
+            events.extend(await job(session))
+        return events
+
+    return apply
