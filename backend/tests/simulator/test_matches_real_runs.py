@@ -318,3 +318,18 @@ def test_a_second_run_inherits_the_first_runs_files(tmp_path: Path) -> None:
         starts = [e for e in second.events() if e["type"] == "session"]
         assert len(starts) == 2
         assert len(second.json("queue/pending.json")) == 3  # the PRD's tasks are not added twice
+
+
+def test_a_run_given_no_prd_finds_prd_md_and_pauses_but_names_no_prd(tmp_path: Path) -> None:
+    """run.sh looks for PRD.md and the like when given none: it works in checkpoint mode from
+    the file it found, while its records keep the empty PRD it was given."""
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "PRD.md").write_text("# Shop\n\n## Requirements\n1. A cart\n")
+    with simulation(project, "--interval", "2", prd=None) as run:
+        run.running_in(1)
+        assert run.state()["prdPath"] == ""
+        assert [e["data"]["prd"] for e in run.events() if e["type"] == "session_start"] == [""]
+        assert [t["id"] for t in run.json("queue/pending.json")] == ["prd-001"]
+        (run.loki / "PAUSE").touch()
+        run.wait_for(lambda: run.state().get("status") == "paused", "the pause")

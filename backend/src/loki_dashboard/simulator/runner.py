@@ -44,7 +44,7 @@ class SimulatedRun:
         if prd is not None and not (self.project / prd).is_file():
             sys.stderr.write(f"Error: PRD file not found: {prd}\n")
             return 1
-        state = RunState(self.project, prd)
+        state = RunState(self.project, prd, named=self.prd)
         done = threading.Event()
         SignalTrap(state, done).install()
         try:

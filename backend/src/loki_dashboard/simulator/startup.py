@@ -23,7 +23,7 @@ STALE_CONTROLS = ("PAUSE", "STOP", "HUMAN_INPUT.md", "PAUSE_AT_CHECKPOINT", "PAU
 
 
 def start(run: RunState, *, max_iterations: int, budget_limit: float | None) -> None:
-    cli = {"source": "cli", "action": "start", "provider": "claude", "prd_path": run.prd or ""}
+    cli = {"source": "cli", "action": "start", "provider": "claude", "prd_path": run.named or ""}
     run.event("session", cli, cli=True)
     for folder in ("queue", "state", "logs", "signals", "pids", "metrics/efficiency"):
         (run.loki / folder).mkdir(parents=True, exist_ok=True)
@@ -70,7 +70,7 @@ def start(run: RunState, *, max_iterations: int, budget_limit: float | None) -> 
         "session_start",
         {
             "provider": "claude",
-            "prd": run.prd or "",
+            "prd": run.named or "",
             "parallel": False,
             "complexity": "standard",
             "pid": run.pid,

@@ -43,7 +43,8 @@ def find_prd(project: Path) -> str | None:
 @dataclass
 class RunState:
     project: Path
-    prd: str | None
+    prd: str | None  # the PRD the run works from (given or found)
+    named: str | None = None  # the PRD it was given: what its records name (run.sh's PRD_PATH)
     pid: int = field(default_factory=os.getpid)
     iteration: int = 0
     retry: int = 0
@@ -100,7 +101,7 @@ class RunState:
                 iteration=self.iteration,
                 status=status,
                 exit_code=exit_code,
-                prd=self.prd,
+                prd=self.named,
                 pid=self.pid,
                 retry=self.retry,
             ),
