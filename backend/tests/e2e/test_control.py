@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -61,6 +62,9 @@ def test_pause_input_and_stop_reach_the_run_files(
     start.get_by_role("button", name="Start").click()
     expect(page.get_by_role("alert").filter(has_text="Session started")).to_be_visible()
     expect(page.locator("h1 [data-status]")).to_have_text("running", timeout=15_000)
+    # Steer the run once it has begun: like run.sh, it deletes control files it finds at its
+    # start (left by an earlier run), so a PAUSE written before that would be lost.
+    eventually(lambda: (loki_dir(project) / "autonomy-state.json").exists(), "the first iteration")
 
     sightings = FileSightings(loki_dir(project), ("PAUSE", "HUMAN_INPUT.md", "STOP"))
     try:
@@ -116,7 +120,12 @@ def _taken_input(folder: Path) -> str | None:
 
 
 def _ended_on_stop(folder: Path) -> bool:
-    """The run consumed STOP and ended as stopped (a bare SIGTERM would have paused it)."""
+    """The run consumed STOP and ended as stopped (a bare SIGTERM would have paused it): its
+    signal trap saved status "stopped" (STOP with SIGTERM, as the dashboard stops), or it took
+    STOP at a check and wrote "Outcome: Stopped"."""
+    with contextlib.suppress(OSError, ValueError):
+        if json.loads((folder / "autonomy-state.json").read_text())["status"] == "stopped":
+            return True
     with contextlib.suppress(OSError):
         return "Outcome: Stopped" in (folder / "COMPLETION.txt").read_text()
     return False

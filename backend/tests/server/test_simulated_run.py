@@ -7,6 +7,7 @@ The runner is the package's protocol-faithful simulator (`loki-dashboard simulat
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -32,6 +33,10 @@ async def until(check: Callable[[], Awaitable[Any]], what: str, timeout: float =
 async def test_a_simulated_run_end_to_end(
     loki_home: Path, database_url: str, project_dir: Path
 ) -> None:
+    # The run queues the PRD's requirements as its `prd-NNN` tasks, as the real runner does.
+    (project_dir / "prd.md").write_text(
+        "# Shop\n\n## Requirements\n1. Set up the project\n2. Build the API\n3. Write tests\n"
+    )
     with running_server(loki_home, database_url, LOKI_RUNNER_COMMAND=RUNNER) as server:
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
             project = (await http.post("/api/projects", json={"path": str(project_dir)})).json()
@@ -92,8 +97,11 @@ async def test_a_simulated_run_end_to_end(
                 lambda: _is(session, "stopped", "completed"), "the run to end", timeout=40
             )
             assert final["ended_at"] is not None
-            completion = (project_dir / ".loki" / "COMPLETION.txt").read_text()
-            assert "Stopped" in completion
+            # STOP then SIGTERM: the run's trap ended it, as the real runner's does (status
+            # "stopped", no COMPLETION.txt on that path; see the dashboard-stop recording).
+            state = json.loads((project_dir / ".loki" / "autonomy-state.json").read_text())
+            assert state["status"] == "stopped"
+            assert not (project_dir / ".loki" / "STOP").exists()
 
 
 def _async(check: Callable[[], Any]) -> Callable[[], Awaitable[Any]]:
