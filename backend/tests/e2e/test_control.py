@@ -73,7 +73,10 @@ def test_pause_input_and_stop_reach_the_run_files(
         # A run with a PRD honours PAUSE: no perpetual-mode caveat.
         expect(page.get_by_role("alert").filter(has_text="perpetual mode")).to_have_count(0)
         eventually(lambda: "PAUSE" in sightings.seen, "PAUSE to be written")
-        expect(page.locator("h1 [data-status]")).to_have_text("paused")
+        # Like the real runner, the run works on to its next boundary: until its files say it
+        # paused, the header says a pause was asked for, not that the run is paused.
+        expect(page.get_by_test_id("pause-requested")).to_be_visible()
+        expect(page.locator("h1 [data-status]")).to_have_text("paused", timeout=60_000)
         header.get_by_role("button", name="Resume").click()
         expect(page.get_by_role("alert").filter(has_text="carries on")).to_be_visible()
         eventually(lambda: not (loki_dir(project) / "PAUSE").exists(), "PAUSE to be removed")
