@@ -19,6 +19,7 @@ from loki_dashboard.db.engine import Database
 from loki_dashboard.db.session import session_scope
 from loki_dashboard.db.types import utcnow
 from loki_dashboard.errors import FailedDependency, InvalidInput
+from loki_dashboard.loki.process import ProcessIdentity, identify, is_same
 from loki_dashboard.models import Log, RunSession
 from loki_dashboard.realtime.bus import EventBus
 from loki_dashboard.realtime.events import DomainEvent, stage_event
@@ -30,6 +31,15 @@ FLUSH_SECONDS = 0.1
 MAX_LINE = 16 * 1024
 
 _supervisors: set[asyncio.Task[None]] = set()
+# The runner processes this dashboard started, by session, until they end: these (and their
+# process groups, which they lead) may be signalled without further proof.
+_spawned: dict[uuid.UUID, ProcessIdentity] = {}
+
+
+def spawned_process(session_id: uuid.UUID) -> ProcessIdentity | None:
+    """The process this dashboard started for the session, while it still runs (blocking)."""
+    identity = _spawned.get(session_id)
+    return identity if identity is not None and is_same(identity) else None
 
 
 def runner_argv(template: str, *, prd: str | None, provider: str) -> list[str]:
@@ -106,6 +116,9 @@ async def _launch(
         await _store_lines(database, bus, session_id, [("error", f"runner did not start: {exc}")])
         await _finish(database, bus, session_id, 127)
         return
+    identity = await asyncio.to_thread(identify, process.pid)
+    if identity is not None:
+        _spawned[session_id] = identity
     async with session_scope(database.write_sessions, bus) as session:
         run = await session.get(RunSession, session_id)
         if run is not None:
@@ -154,6 +167,7 @@ async def _supervise(
         if batch:
             await _store_lines(database, bus, session_id, batch)
     exit_code = await process.wait()
+    _spawned.pop(session_id, None)
     await _finish(database, bus, session_id, exit_code)
 
 
