@@ -30,6 +30,13 @@ class DashboardError(Exception):
         self.details = details
 
 
+class Forbidden(DashboardError):
+    """The caller's token scope is too small for this particular change."""
+
+    status_code = 403
+    code = "forbidden"
+
+
 class NotFound(DashboardError):
     status_code = 404
     code = "not_found"

@@ -118,8 +118,8 @@ async def stop(session: AsyncSession, session_id: uuid.UUID) -> ControlResult:
             action="stop",
             status="requested",
             message="STOP written; no runner process of this project was found to signal, so "
-            "the run stops at its next iteration boundary (a session with no run ends after "
-            f"{STOP_GRACE_SECONDS:g} s).",
+            "the run stops at its next iteration boundary. A session with no process and no run "
+            "is ended once the grace period has passed.",
         )
     task = asyncio.create_task(asyncio.to_thread(terminate, identity, STOP_GRACE_SECONDS))
     _background.add(task)

@@ -42,6 +42,12 @@ def spawned_process(session_id: uuid.UUID) -> ProcessIdentity | None:
     return identity if identity is not None and is_same(identity) else None
 
 
+def is_supervised(session_id: uuid.UUID) -> bool:
+    """Whether a process this dashboard started for the session has not been seen to end yet:
+    its exit code ends the session."""
+    return session_id in _spawned
+
+
 def runner_argv(template: str, *, prd: str | None, provider: str) -> list[str]:
     try:
         parts = shlex.split(template)
