@@ -44,6 +44,7 @@ ENV_NAMES: dict[str, str] = {
     "import_registry": "LOKI_IMPORT_REGISTRY",
     "reconcile_seconds": "LOKI_RECONCILE_SECONDS",
     "runner_command": "LOKI_RUNNER_COMMAND",
+    "runner_commands": "LOKI_RUNNER_COMMANDS",
     "require_token": "LOKI_REQUIRE_TOKEN",
     "trusted_proxies": "LOKI_TRUSTED_PROXIES",
     "cors_origins": "LOKI_CORS_ORIGINS",
@@ -104,8 +105,11 @@ class Settings(BaseSettings):
     # Seconds between reconciliation scans, which catch events the kernel dropped.
     reconcile_seconds: float = Field(default=45.0, ge=1, le=3600, alias="LOKI_RECONCILE_SECONDS")
     # What `POST /api/sessions` runs in the project folder; {prd} is the PRD path (dropped when
-    # none is given), {provider} the provider. A project's config.runner_command overrides it.
+    # none is given), {provider} the provider.
     runner_command: str = Field(default="loki start {prd}", alias="LOKI_RUNNER_COMMAND")
+    # Other commands a project may choose as its config.runner_command (an admin sets it). The
+    # runner command is operator configuration: nothing from a request can name a new one.
+    runner_commands: list[str] = Field(default_factory=list, alias="LOKI_RUNNER_COMMANDS")
     # Shared machines, where other users can reach 127.0.0.1: tokens even for loopback.
     require_token: bool = Field(default=False, alias="LOKI_REQUIRE_TOKEN")
     # Reverse proxies (addresses or networks) whose X-Forwarded-For is believed, comma-separated.
@@ -180,6 +184,11 @@ class Settings(BaseSettings):
         if self.database_kind != "sqlite":
             return None
         return Path(self.database_url.split(":///", 1)[1])
+
+    @property
+    def allowed_runner_commands(self) -> tuple[str, ...]:
+        """Every command a session may be started with: the default, then the listed ones."""
+        return tuple(dict.fromkeys([self.runner_command, *self.runner_commands]))
 
     @property
     def is_loopback(self) -> bool:

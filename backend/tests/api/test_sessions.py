@@ -12,9 +12,18 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from loki_dashboard.config import Settings, load_settings
 from loki_dashboard.db.types import utcnow
 from loki_dashboard.models import RunSession
 from tests.fixtures.factories import create_project, insert
+
+
+@pytest.fixture
+def settings(loki_home: Path, database_url: str, project_dir: Path) -> Settings:
+    """The runner commands these tests' projects choose, allowed by the operator."""
+    script = project_dir / "fake-loki"
+    allowed = [f"{script} {{prd}}", "no-such-loki-runner start {prd}", "sleep 30"]
+    return load_settings(home=str(loki_home), database_url=database_url, runner_commands=allowed)
 
 
 @pytest.fixture

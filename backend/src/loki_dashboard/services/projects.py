@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from loki_dashboard.errors import Conflict, InvalidInput, NotFound
+from loki_dashboard.errors import Conflict, Forbidden, InvalidInput, NotFound
 from loki_dashboard.models import Project, RemovedProject
 from loki_dashboard.realtime.events import DomainEvent, stage_event
 from loki_dashboard.repositories import projects as repo
@@ -57,6 +58,24 @@ def resolve_project_path(raw: str, *, loki_home: Path) -> Path:
     return resolved
 
 
+def runner_command_of(config: dict[str, Any] | None) -> object:
+    """The runner command a project's config chooses (None: the operator's default)."""
+    return (config or {}).get("runner_command")
+
+
+def check_runner_command(config: dict[str, Any] | None, allowed: Collection[str]) -> None:
+    """A project may only choose one of the runner commands the operator configured."""
+    chosen = runner_command_of(config)
+    if chosen is None or (isinstance(chosen, str) and chosen in allowed):
+        return
+    listed = "; ".join(repr(command) for command in allowed)
+    raise InvalidInput(
+        "config.runner_command must be one of the runner commands this server allows "
+        f"(LOKI_RUNNER_COMMAND and LOKI_RUNNER_COMMANDS): {listed}",
+        details=[{"field": "config.runner_command", "allowed": list(allowed)}],
+    )
+
+
 async def get(session: AsyncSession, project_id: uuid.UUID) -> Project:
     project = await repo.get(session, project_id)
     if project is None:
@@ -69,9 +88,16 @@ async def list_all(session: AsyncSession) -> Sequence[Project]:
 
 
 async def register(
-    session: AsyncSession, data: schemas.ProjectCreate, *, loki_home: Path
+    session: AsyncSession,
+    data: schemas.ProjectCreate,
+    *,
+    loki_home: Path,
+    allowed_runners: Collection[str] = (),
 ) -> Project:
-    """Register a folder as a project; git remote and branch are read from it when it is a repo."""
+    """Register a folder as a project; git remote and branch are read from it when it is a repo.
+
+    `allowed_runners`: the runner commands its config may choose (none unless given)."""
+    check_runner_command(data.config, allowed_runners)
     folder = resolve_project_path(data.path, loki_home=loki_home)
     existing = await repo.get_by_path(session, str(folder))
     if existing is not None:
@@ -97,9 +123,22 @@ async def register(
 
 
 async def update(
-    session: AsyncSession, project_id: uuid.UUID, data: schemas.ProjectUpdate
+    session: AsyncSession,
+    project_id: uuid.UUID,
+    data: schemas.ProjectUpdate,
+    *,
+    allowed_runners: Collection[str],
+    may_choose_runner: bool,
 ) -> Project:
+    """Change the given fields; choosing a different runner command needs `may_choose_runner`
+    (admin scope) and one of `allowed_runners`."""
     project = await get(session, project_id)
+    if "config" in data.model_fields_set:
+        chosen = runner_command_of(data.config)
+        if chosen is not None and chosen != runner_command_of(project.config):
+            if not may_choose_runner:
+                raise Forbidden("changing config.runner_command needs an admin token")
+            check_runner_command(data.config, allowed_runners)
     for field, value in data.model_dump(exclude_unset=True).items():
         if value is None and field in {"name", "provider"}:
             raise InvalidInput(f"{field} cannot be null", details=[{"field": field}])

@@ -65,11 +65,14 @@ async def create(
     session: AsyncSession,
     data: schemas.SessionCreate,
     *,
-    runner_command: str,
+    runner_commands: Sequence[str],
     database: Database | None = None,
     bus: EventBus | None = None,
 ) -> RunSession:
-    """Start a run (or, with start=false, record one); a project runs one session at a time."""
+    """Start a run (or, with start=false, record one); a project runs one session at a time.
+
+    `runner_commands`: the commands this server allows, the default first; a project's
+    config.runner_command must still be one of them."""
     project = await projects_service.get(session, data.project_id)
     await projects_repo.lock(session, project.id)  # two creates must not both pass the check
     live = await repo.live_for_project(session, project.id)
@@ -87,7 +90,14 @@ async def create(
         status="starting",
     )
     if data.start:
-        template = (project.config or {}).get("runner_command") or runner_command
+        template = projects_service.runner_command_of(project.config) or runner_commands[0]
+        if template not in runner_commands:
+            raise Conflict(
+                f"project '{project.name}' chooses a runner command this server no longer "
+                "allows; an admin must set its config.runner_command to one listed in "
+                "LOKI_RUNNER_COMMANDS (or remove it to use LOKI_RUNNER_COMMAND)",
+                details={"runner_command": str(template)},
+            )
         argv = runner.runner_argv(str(template), prd=data.prd_path, provider=run.provider)
         folder = Path(project.path)
         runner.resolve_executable(argv, folder)  # 424 now, not a failed run later
