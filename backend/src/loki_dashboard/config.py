@@ -104,9 +104,10 @@ class Settings(BaseSettings):
     import_registry: bool = Field(default=True, alias="LOKI_IMPORT_REGISTRY")
     # Seconds between reconciliation scans, which catch events the kernel dropped.
     reconcile_seconds: float = Field(default=45.0, ge=1, le=3600, alias="LOKI_RECONCILE_SECONDS")
-    # What `POST /api/sessions` runs in the project folder; {prd} is the PRD path (dropped when
-    # none is given), {provider} the provider.
-    runner_command: str = Field(default="loki start {prd}", alias="LOKI_RUNNER_COMMAND")
+    # What `POST /api/sessions` runs in the project folder; {prd} is the PRD's absolute path
+    # (left out when none is given), {provider} the provider. `--` ends the runner's options,
+    # so nothing after it is ever read as one.
+    runner_command: str = Field(default="loki start -- {prd}", alias="LOKI_RUNNER_COMMAND")
     # Other commands a project may choose as its config.runner_command (an admin sets it). The
     # runner command is operator configuration: nothing from a request can name a new one.
     runner_commands: list[str] = Field(default_factory=list, alias="LOKI_RUNNER_COMMANDS")

@@ -122,6 +122,7 @@ class TestStartRun:
         project = await create_project(
             client, project_dir, config={"runner_command": f"{script} {{prd}}"}
         )
+        (project_dir / "prd.md").write_text("# Build it\n")
         response = await client.post(
             "/api/sessions", json={"project_id": project["id"], "prd_path": "prd.md"}
         )
@@ -137,7 +138,9 @@ class TestStartRun:
         assert (current["status"], current["exit_code"]) == ("failed", 3)
         logs = (await client.get("/api/logs", params={"session_id": run["id"]})).json()["items"]
         lines = {(line["source"], line["level"], line["message"]) for line in logs}
-        assert ("runner", "info", "starting with prd.md injection=true") in lines
+        prd = project_dir.resolve() / "prd.md"
+        assert ("runner", "info", f"starting with {prd} injection=true") in lines
+        assert run["prd_path"] == "prd.md"
         assert ("runner", "warn", "oops") in lines
 
     async def test_missing_runner_command_is_424_with_how_to(

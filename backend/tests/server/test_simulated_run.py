@@ -32,6 +32,7 @@ async def until(check: Callable[[], Awaitable[Any]], what: str, timeout: float =
 async def test_a_simulated_run_end_to_end(
     loki_home: Path, database_url: str, project_dir: Path
 ) -> None:
+    (project_dir / "prd.md").write_text("# Build the API\n")
     with running_server(loki_home, database_url, LOKI_RUNNER_COMMAND=RUNNER) as server:
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
             project = (await http.post("/api/projects", json={"path": str(project_dir)})).json()

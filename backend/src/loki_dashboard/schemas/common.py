@@ -8,6 +8,11 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 T = TypeVar("T")
 
+# A provider name goes into the runner's argument list ({provider}): a plain lowercase word.
+PROVIDER_PATTERN = r"^[a-z][a-z0-9_-]{0,31}$"
+# One line of printable text: no control characters (a newline, a tab, an escape, NUL).
+ONE_LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+
 
 class Schema(BaseModel):
     """Base of every API model: reads ORM objects, refuses unknown fields in requests."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import shlex
 import shutil
 import uuid
@@ -23,6 +24,7 @@ from loki_dashboard.loki.process import ProcessIdentity, identify, is_same
 from loki_dashboard.models import Log, RunSession
 from loki_dashboard.realtime.bus import EventBus
 from loki_dashboard.realtime.events import DomainEvent, stage_event
+from loki_dashboard.schemas.common import PROVIDER_PATTERN
 from loki_dashboard.schemas.logs import LogEntry
 from loki_dashboard.schemas.sessions import Session as SessionSchema
 
@@ -48,16 +50,28 @@ def is_supervised(session_id: uuid.UUID) -> bool:
     return session_id in _spawned
 
 
+_PLACEHOLDER = re.compile(r"\{(prd|provider)\}")
+
+
 def runner_argv(template: str, *, prd: str | None, provider: str) -> list[str]:
+    """The runner's argument list: `template` split like a shell would, then `{prd}` and
+    `{provider}` filled in one pass (a PRD path that contains "{provider}" stays as it is).
+    A `{prd}` argument is left out when there is no PRD."""
+    if not re.fullmatch(PROVIDER_PATTERN, provider):
+        raise InvalidInput(
+            f"provider {provider!r} is not a provider name (lowercase letters, digits, - and _)",
+            details=[{"field": "provider"}],
+        )
     try:
         parts = shlex.split(template)
     except ValueError as exc:
         raise InvalidInput(f"runner command {template!r} cannot be split: {exc}") from None
-    argv = []
-    for part in parts:
-        if part == "{prd}" and not prd:
-            continue
-        argv.append(part.replace("{prd}", prd or "").replace("{provider}", provider))
+    values = {"prd": prd or "", "provider": provider}
+    argv = [
+        _PLACEHOLDER.sub(lambda match: values[match.group(1)], part)
+        for part in parts
+        if not (part == "{prd}" and not prd)
+    ]
     if not argv:
         raise InvalidInput("the runner command is empty; set LOKI_RUNNER_COMMAND")
     return argv

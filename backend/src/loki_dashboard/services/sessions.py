@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -20,6 +21,7 @@ from loki_dashboard.schemas import sessions as schemas
 from loki_dashboard.services import projects as projects_service
 from loki_dashboard.services import session_runner as runner
 from loki_dashboard.services.cursors import decode_cursor, encode_cursor, invalid_cursor
+from loki_dashboard.services.prd_files import resolve_prd
 
 
 def session_event(kind: str, run: RunSession) -> DomainEvent:
@@ -61,6 +63,14 @@ async def get(session: AsyncSession, session_id: uuid.UUID) -> RunSession:
     return run
 
 
+def _shown(prd: Path, folder: Path) -> str:
+    """The PRD as the user sees it: relative to the project folder."""
+    try:
+        return prd.relative_to(folder.resolve()).as_posix()
+    except ValueError:
+        return str(prd)
+
+
 async def create(
     session: AsyncSession,
     data: schemas.SessionCreate,
@@ -82,9 +92,13 @@ async def create(
             "stop it before starting another",
             details={"session_id": str(live.id)},
         )
+    folder = Path(project.path)
+    prd = None
+    if data.start and data.prd_path is not None:
+        prd = await asyncio.to_thread(resolve_prd, folder, data.prd_path)
     run = RunSession(
         project_id=project.id,
-        prd_path=data.prd_path,
+        prd_path=_shown(prd, folder) if prd is not None else data.prd_path,
         provider=data.provider or project.provider,
         config=data.config,
         status="starting",
@@ -98,9 +112,11 @@ async def create(
                 "LOKI_RUNNER_COMMANDS (or remove it to use LOKI_RUNNER_COMMAND)",
                 details={"runner_command": str(template)},
             )
-        argv = runner.runner_argv(str(template), prd=data.prd_path, provider=run.provider)
-        folder = Path(project.path)
-        runner.resolve_executable(argv, folder)  # 424 now, not a failed run later
+        argv = runner.runner_argv(
+            str(template), prd=str(prd) if prd else None, provider=run.provider
+        )
+        # 424 now, not a failed run later.
+        await asyncio.to_thread(runner.resolve_executable, argv, folder)
     session.add(run)
     await session.flush()
     event = session_event("started", run)
