@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from loki_dashboard.schemas.common import ONE_LINE_PATTERN, PROVIDER_PATTERN, Schema
+from loki_dashboard.schemas.common import ONE_LINE_PATTERN, PROVIDER_PATTERN, JsonObject, Schema
 
 SessionStatus = Literal[
     "starting", "running", "paused", "stopping", "stopped", "failed", "completed"
@@ -33,7 +33,7 @@ class SessionCreate(Schema):
         pattern=PROVIDER_PATTERN,
         description="Default: the project's provider",
     )
-    config: dict[str, Any] | None = None
+    config: JsonObject | None = None
     start: bool = Field(
         default=True,
         description="Start the runner command in the project folder; false only records a "
