@@ -14,6 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from loki_dashboard import __version__
 from loki_dashboard.api import health, ws
+from loki_dashboard.api.body_limit import LimitRequestBody
 from loki_dashboard.api.nul_bytes import RejectNulBytes
 from loki_dashboard.api.router import api_router
 from loki_dashboard.auth.middleware import AccessGuard
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings or get_settings()
     register_error_handlers(app)
     app.add_middleware(RejectNulBytes)
+    app.add_middleware(LimitRequestBody, max_bytes=app.state.settings.max_body_bytes)
     app.add_middleware(AccessGuard, settings=app.state.settings)
     if app.state.settings.cors_origins:
         # Outside the guard, so preflights (which carry no token) get their answer.

@@ -46,6 +46,7 @@ ENV_NAMES: dict[str, str] = {
     "runner_command": "LOKI_RUNNER_COMMAND",
     "runner_commands": "LOKI_RUNNER_COMMANDS",
     "require_token": "LOKI_REQUIRE_TOKEN",
+    "max_body_bytes": "LOKI_MAX_BODY_BYTES",
     "trusted_proxies": "LOKI_TRUSTED_PROXIES",
     "cors_origins": "LOKI_CORS_ORIGINS",
 }
@@ -111,6 +112,11 @@ class Settings(BaseSettings):
     # Other commands a project may choose as its config.runner_command (an admin sets it). The
     # runner command is operator configuration: nothing from a request can name a new one.
     runner_commands: list[str] = Field(default_factory=list, alias="LOKI_RUNNER_COMMANDS")
+    # The largest request body accepted (413 beyond). Human input may be 1 MiB of text, which
+    # JSON escaping can make up to six times longer: the default leaves room for that.
+    max_body_bytes: int = Field(
+        default=8 * 1024 * 1024, ge=2 * 1024 * 1024, le=1024**3, alias="LOKI_MAX_BODY_BYTES"
+    )
     # Shared machines, where other users can reach 127.0.0.1: tokens even for loopback.
     require_token: bool = Field(default=False, alias="LOKI_REQUIRE_TOKEN")
     # Reverse proxies (addresses or networks) whose X-Forwarded-For is believed, comma-separated.
