@@ -16,6 +16,7 @@ from loki_dashboard import __version__
 from loki_dashboard.api import health, ws
 from loki_dashboard.api.body_limit import LimitRequestBody
 from loki_dashboard.api.nul_bytes import RejectNulBytes
+from loki_dashboard.api.openapi import document_body_errors
 from loki_dashboard.api.router import api_router
 from loki_dashboard.auth.middleware import AccessGuard
 from loki_dashboard.config import Settings, get_settings
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings or get_settings()
+    app.openapi = document_body_errors(app)  # type: ignore[method-assign]
     register_error_handlers(app)
     app.add_middleware(RejectNulBytes)
     app.add_middleware(LimitRequestBody, max_bytes=app.state.settings.max_body_bytes)

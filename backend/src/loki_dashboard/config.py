@@ -199,7 +199,14 @@ class Settings(BaseSettings):
 
     @property
     def is_loopback(self) -> bool:
-        return self.host in {"127.0.0.1", "localhost", "::1"} or self.host.startswith("127.")
+        """Bound to a loopback address only: `localhost` or a literal loopback IP. A DNS name is
+        never taken on trust (`127.evil.example` resolves wherever its owner likes)."""
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host.strip("[]")).is_loopback
+        except ValueError:
+            return False
 
 
 def normalise_database_url(url: str) -> str:

@@ -62,8 +62,8 @@ async def test_a_huge_integer_in_a_runs_events_reaches_clients(
     """From the hostile side: the run's own events.jsonl, not a request."""
     (project_dir / ".loki").mkdir()
     project = await create_project(client, project_dir)
-    line = {"timestamp": "2026-12-06T10:00:00Z", "type": "iteration_complete",
-            "data": {"iteration": 1, "tokens": BIG}}  # fmt: skip
+    data = {"iteration": 1, "tokens": BIG}
+    line = {"timestamp": "2026-12-06T10:00:00Z", "type": "iteration_complete", "data": data}
     (project_dir / ".loki" / "events.jsonl").write_text(json.dumps(line) + "\n")
     hub: Hub = app.state.hub
     channel = f"project:{uuid.UUID(project['id'])}"

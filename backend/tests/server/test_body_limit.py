@@ -49,10 +49,10 @@ def test_a_declared_length_over_the_limit_is_answered_before_any_body_is_sent(
         while b"\r\n\r\n" not in data:
             data += sock.recv(65536)
         head, _, body = data.partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
         length = next(
-            int(line.split(b":")[1]) for line in head.split(b"\r\n")
-            if line.lower().startswith(b"content-length:")
-        )  # fmt: skip
+            int(ln.split(b":")[1]) for ln in lines if ln.lower().startswith(b"content-length:")
+        )
         while len(body) < length:
             body += sock.recv(65536)
     assert head.startswith(b"HTTP/1.1 413")

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/sessions", tags=["control"])
 _ERRORS = error_responses(NotFound, Conflict)
 
 
-@router.post("/{session_id}/pause", response_model=ControlResult, responses=_ERRORS)
+@router.post("/{session_id:uuid}/pause", response_model=ControlResult, responses=_ERRORS)
 async def pause_session(
     session_id: uuid.UUID, session: SessionDep, database: DatabaseDep, bus: BusDep, audit: AuditDep
 ) -> ControlResult:
@@ -32,7 +32,7 @@ async def pause_session(
     return result
 
 
-@router.post("/{session_id}/resume", response_model=ControlResult, responses=_ERRORS)
+@router.post("/{session_id:uuid}/resume", response_model=ControlResult, responses=_ERRORS)
 async def resume_session(
     session_id: uuid.UUID, session: SessionDep, audit: AuditDep
 ) -> ControlResult:
@@ -42,7 +42,7 @@ async def resume_session(
     return result
 
 
-@router.post("/{session_id}/stop", response_model=ControlResult, responses=_ERRORS)
+@router.post("/{session_id:uuid}/stop", response_model=ControlResult, responses=_ERRORS)
 async def stop_session(
     session_id: uuid.UUID, session: SessionDep, database: DatabaseDep, bus: BusDep, audit: AuditDep
 ) -> ControlResult:
@@ -56,7 +56,7 @@ async def stop_session(
 
 
 @router.post(
-    "/{session_id}/end",
+    "/{session_id:uuid}/end",
     response_model=Session,
     responses=error_responses(NotFound, Conflict, Forbidden),
     dependencies=[AdminOnly],
@@ -69,7 +69,7 @@ async def end_session(session_id: uuid.UUID, session: SessionDep, audit: AuditDe
 
 
 @router.post(
-    "/{session_id}/input",
+    "/{session_id:uuid}/input",
     response_model=ControlResult,
     responses=error_responses(NotFound, Conflict, PayloadTooLarge),
 )
@@ -89,7 +89,7 @@ async def send_human_input(
     return result
 
 
-@router.post("/{session_id}/model", response_model=ControlResult, responses=_ERRORS)
+@router.post("/{session_id:uuid}/model", response_model=ControlResult, responses=_ERRORS)
 async def switch_model(
     session_id: uuid.UUID, data: ModelSwitch, session: SessionDep
 ) -> ControlResult:

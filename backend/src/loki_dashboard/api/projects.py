@@ -58,14 +58,16 @@ async def get_active_project(session: SessionDep, settings: SettingsDep) -> Proj
     return await service.get(session, uuid.UUID(active))
 
 
-@router.get("/{project_id}", response_model=schemas.Project, responses=error_responses(NotFound))
+@router.get(
+    "/{project_id:uuid}", response_model=schemas.Project, responses=error_responses(NotFound)
+)
 async def get_project(project_id: uuid.UUID, session: SessionDep) -> Project:
     """Get one project."""
     return await service.get(session, project_id)
 
 
 @router.get(
-    "/{project_id}/prd-files", response_model=list[str], responses=error_responses(NotFound)
+    "/{project_id:uuid}/prd-files", response_model=list[str], responses=error_responses(NotFound)
 )
 async def list_prd_files(project_id: uuid.UUID, session: SessionDep) -> list[str]:
     """Markdown files in the project that could be a run's PRD, the likeliest first."""
@@ -74,7 +76,7 @@ async def list_prd_files(project_id: uuid.UUID, session: SessionDep) -> list[str
 
 
 @router.put(
-    "/{project_id}",
+    "/{project_id:uuid}",
     response_model=schemas.Project,
     responses=error_responses(NotFound, InvalidInput, Forbidden),
 )
@@ -100,7 +102,9 @@ async def update_project(
 
 
 @router.delete(
-    "/{project_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(NotFound)
+    "/{project_id:uuid}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(NotFound),
 )
 async def delete_project(project_id: uuid.UUID, session: SessionDep, audit: AuditDep) -> None:
     """Unregister a project and remove its rows; files on disk are never touched."""

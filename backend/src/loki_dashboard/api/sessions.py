@@ -67,7 +67,9 @@ async def create_session(
     return run
 
 
-@router.get("/{session_id}", response_model=schemas.Session, responses=error_responses(NotFound))
+@router.get(
+    "/{session_id:uuid}", response_model=schemas.Session, responses=error_responses(NotFound)
+)
 async def get_session(session_id: uuid.UUID, session: SessionDep) -> RunSession:
     """Get one session."""
     return await service.get(session, session_id)

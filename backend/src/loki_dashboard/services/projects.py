@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Collection, Sequence
 from pathlib import Path
@@ -24,37 +25,75 @@ def _event(kind: str, project: Project) -> DomainEvent:
     return DomainEvent(f"project:{kind}", data, project_id=project.id)
 
 
+# Folders of the system itself: a project there would have the dashboard mirror and write into
+# the machine's own files. Beneath the first group nothing is a project; the rest are refused
+# only as themselves (a project may well live in /opt/app or /srv/site).
+SYSTEM_TREES = tuple(Path(p) for p in ("/proc", "/sys", "/dev", "/etc", "/boot", "/run"))
+SYSTEM_FOLDERS = frozenset(
+    Path(p)
+    for p in (
+        "/ /bin /home /lib /lib32 /lib64 /libx32 /media /mnt /opt /root /sbin /srv /tmp /usr "
+        "/usr/bin /usr/lib /usr/local /usr/local/bin /usr/sbin /usr/share /var /var/lib "
+        "/var/log /var/tmp"
+    ).split()
+)
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _refuse(message: str, raw: str) -> InvalidInput:
+    return InvalidInput(message, details=[{"field": "path", "value": raw}])
+
+
+def _home() -> Path | None:
+    try:
+        return Path.home().resolve()
+    except (RuntimeError, OSError):
+        return None
+
+
+def _refusal(folder: Path, loki_home: Path) -> str | None:
+    """Why `folder` (resolved) cannot be a project, or None."""
+    if folder in SYSTEM_FOLDERS or any(folder.is_relative_to(t) for t in SYSTEM_TREES):
+        return f"{folder} is a system folder, not a project; register the project's own folder"
+    if folder == _home():
+        return f"{folder} is your home folder, not a project; register the project's own folder"
+    if folder == loki_home:
+        return f"{folder} is LOKI_HOME, the dashboard's own folder, not a project"
+    if loki_home.is_relative_to(folder):
+        # Its .loki would be (or hold) the dashboard's own: it would mirror its own log and
+        # write control files into its home.
+        return (
+            f"{folder} holds LOKI_HOME ({loki_home}), the dashboard's own folder; register "
+            "the project's own folder"
+        )
+    return None
+
+
 def resolve_project_path(raw: str, *, loki_home: Path) -> Path:
     """Normalise a user-given path and refuse what cannot be a project folder."""
-    if "\x00" in raw:
-        raise InvalidInput("path contains a NUL byte", details=[{"field": "path"}])
+    if _CONTROL_CHARACTERS.search(raw):
+        raise _refuse(
+            "path contains a control character (a newline, a tab, NUL…); give the folder's "
+            "path on one line",
+            raw,
+        )
     try:
         candidate = Path(raw).expanduser()
     except RuntimeError:  # "~someone" for a user that does not exist
-        raise InvalidInput(
-            f"cannot expand '{raw}': no such user", details=[{"field": "path", "value": raw}]
-        ) from None
+        raise _refuse(f"cannot expand '{raw}': no such user", raw) from None
     if not candidate.is_absolute():
-        raise InvalidInput(
-            f"path must be absolute, got '{raw}'", details=[{"field": "path", "value": raw}]
-        )
+        raise _refuse(f"path must be absolute, got '{raw}'", raw)
     try:
         resolved = candidate.resolve(strict=True)
     except (FileNotFoundError, NotADirectoryError):
-        raise InvalidInput(
-            f"no such folder: {candidate}", details=[{"field": "path", "value": raw}]
-        ) from None
+        raise _refuse(f"no such folder: {candidate}", raw) from None
     except (OSError, RuntimeError) as exc:  # permission denied, symlink loops
-        raise InvalidInput(
-            f"cannot open {candidate}: {exc}", details=[{"field": "path", "value": raw}]
-        ) from None
+        raise _refuse(f"cannot open {candidate}: {exc}", raw) from None
     if not resolved.is_dir():
-        raise InvalidInput(f"not a folder: {resolved}", details=[{"field": "path", "value": raw}])
-    if resolved == loki_home.resolve():
-        raise InvalidInput(
-            f"{resolved} is LOKI_HOME, the dashboard's own folder, not a project",
-            details=[{"field": "path", "value": raw}],
-        )
+        raise _refuse(f"not a folder: {resolved}", raw)
+    refusal = _refusal(resolved, loki_home.resolve())
+    if refusal is not None:
+        raise _refuse(refusal, raw)
     return resolved
 
 

@@ -38,8 +38,9 @@ _pending: set[asyncio.Task[None]] = set()
 async def close(session: AsyncSession, run: RunSession, note: str) -> None:
     """Mark `run` stopped now, say why in its log, and tell open screens."""
     run.status, run.ended_at = "stopped", utcnow()
-    row = Log(project_id=run.project_id, session_id=run.id, level="warn", source="dashboard",
-              message=note)  # fmt: skip
+    row = Log(
+        project_id=run.project_id, session_id=run.id, level="warn", source="dashboard", message=note
+    )
     session.add(row)
     await session.flush()
     stage_event(session, entry_event(row))
