@@ -30,6 +30,7 @@ from loki_dashboard.realtime.hub import Hub
 from loki_dashboard.realtime.pg_fanout import PostgresFanout, asyncpg_dsn
 from loki_dashboard.realtime.quiet_gc import QuietCollector
 from loki_dashboard.realtime.wire import initial_seq
+from loki_dashboard.services.retention import Pruner, retention_of
 from loki_dashboard.spa import mount_spa
 from loki_dashboard.watcher.service import start_watcher
 
@@ -50,6 +51,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     dsn = asyncpg_dsn(settings.database_url)
     fanout: PostgresFanout | None = None
     collector: QuietCollector | None = None
+    pruner: Pruner | None = None
     try:
         if database.kind == "postgresql":
             # Several processes may start at once on one database: one migrates at a time.
@@ -92,8 +94,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         else:
             app.state.watcher = None
             logger.info("another server process watches the projects; this one serves only")
+        if database.kind != "postgresql" or watcher_role is not None:
+            # One process prunes old log lines: the one that watches (or would).
+            pruner = Pruner(database, retention_of(settings), settings.retention_interval_seconds)
+            pruner.start()
         yield
     finally:
+        if pruner is not None:
+            await pruner.stop()
         if getattr(app.state, "watcher", None) is not None:
             await app.state.watcher.stop()
         if collector is not None:

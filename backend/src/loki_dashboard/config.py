@@ -47,6 +47,9 @@ ENV_NAMES: dict[str, str] = {
     "runner_commands": "LOKI_RUNNER_COMMANDS",
     "require_token": "LOKI_REQUIRE_TOKEN",
     "max_body_bytes": "LOKI_MAX_BODY_BYTES",
+    "log_retention_days": "LOKI_LOG_RETENTION_DAYS",
+    "log_retention_lines": "LOKI_LOG_RETENTION_LINES",
+    "retention_interval_seconds": "LOKI_RETENTION_INTERVAL_SECONDS",
     "trusted_proxies": "LOKI_TRUSTED_PROXIES",
     "cors_origins": "LOKI_CORS_ORIGINS",
 }
@@ -116,6 +119,13 @@ class Settings(BaseSettings):
     # JSON escaping can make up to six times longer: the default leaves room for that.
     max_body_bytes: int = Field(
         default=8 * 1024 * 1024, ge=2 * 1024 * 1024, le=1024**3, alias="LOKI_MAX_BODY_BYTES"
+    )
+    # Log lines (the run's events.jsonl records among them) kept: younger than so many days,
+    # and at most so many per project (0: no limit of that kind); pruned every so many seconds.
+    log_retention_days: float = Field(default=30.0, ge=0, alias="LOKI_LOG_RETENTION_DAYS")
+    log_retention_lines: int = Field(default=1_000_000, ge=0, alias="LOKI_LOG_RETENTION_LINES")
+    retention_interval_seconds: float = Field(
+        default=600.0, ge=1, le=86_400, alias="LOKI_RETENTION_INTERVAL_SECONDS"
     )
     # Shared machines, where other users can reach 127.0.0.1: tokens even for loopback.
     require_token: bool = Field(default=False, alias="LOKI_REQUIRE_TOKEN")
