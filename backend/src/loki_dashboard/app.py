@@ -14,7 +14,9 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from loki_dashboard import __version__
 from loki_dashboard.api import health, ws
+from loki_dashboard.api.body_limit import LimitRequestBody
 from loki_dashboard.api.nul_bytes import RejectNulBytes
+from loki_dashboard.api.openapi import document_body_errors
 from loki_dashboard.api.router import api_router
 from loki_dashboard.auth.middleware import AccessGuard
 from loki_dashboard.config import Settings, get_settings
@@ -28,6 +30,7 @@ from loki_dashboard.realtime.hub import Hub
 from loki_dashboard.realtime.pg_fanout import PostgresFanout, asyncpg_dsn
 from loki_dashboard.realtime.quiet_gc import QuietCollector
 from loki_dashboard.realtime.wire import initial_seq
+from loki_dashboard.services.retention import Pruner, retention_of
 from loki_dashboard.spa import mount_spa
 from loki_dashboard.watcher.service import start_watcher
 
@@ -48,6 +51,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     dsn = asyncpg_dsn(settings.database_url)
     fanout: PostgresFanout | None = None
     collector: QuietCollector | None = None
+    pruner: Pruner | None = None
     try:
         if database.kind == "postgresql":
             # Several processes may start at once on one database: one migrates at a time.
@@ -90,8 +94,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         else:
             app.state.watcher = None
             logger.info("another server process watches the projects; this one serves only")
+        if database.kind != "postgresql" or watcher_role is not None:
+            # One process prunes old log lines: the one that watches (or would).
+            pruner = Pruner(database, retention_of(settings), settings.retention_interval_seconds)
+            pruner.start()
         yield
     finally:
+        if pruner is not None:
+            await pruner.stop()
         if getattr(app.state, "watcher", None) is not None:
             await app.state.watcher.stop()
         if collector is not None:
@@ -116,8 +126,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings or get_settings()
+    app.openapi = document_body_errors(app)  # type: ignore[method-assign]
     register_error_handlers(app)
     app.add_middleware(RejectNulBytes)
+    app.add_middleware(LimitRequestBody, max_bytes=app.state.settings.max_body_bytes)
     app.add_middleware(AccessGuard, settings=app.state.settings)
     if app.state.settings.cors_origins:
         # Outside the guard, so preflights (which carry no token) get their answer.

@@ -44,7 +44,12 @@ ENV_NAMES: dict[str, str] = {
     "import_registry": "LOKI_IMPORT_REGISTRY",
     "reconcile_seconds": "LOKI_RECONCILE_SECONDS",
     "runner_command": "LOKI_RUNNER_COMMAND",
+    "runner_commands": "LOKI_RUNNER_COMMANDS",
     "require_token": "LOKI_REQUIRE_TOKEN",
+    "max_body_bytes": "LOKI_MAX_BODY_BYTES",
+    "log_retention_days": "LOKI_LOG_RETENTION_DAYS",
+    "log_retention_lines": "LOKI_LOG_RETENTION_LINES",
+    "retention_interval_seconds": "LOKI_RETENTION_INTERVAL_SECONDS",
     "trusted_proxies": "LOKI_TRUSTED_PROXIES",
     "cors_origins": "LOKI_CORS_ORIGINS",
 }
@@ -103,9 +108,25 @@ class Settings(BaseSettings):
     import_registry: bool = Field(default=True, alias="LOKI_IMPORT_REGISTRY")
     # Seconds between reconciliation scans, which catch events the kernel dropped.
     reconcile_seconds: float = Field(default=45.0, ge=1, le=3600, alias="LOKI_RECONCILE_SECONDS")
-    # What `POST /api/sessions` runs in the project folder; {prd} is the PRD path (dropped when
-    # none is given), {provider} the provider. A project's config.runner_command overrides it.
-    runner_command: str = Field(default="loki start {prd}", alias="LOKI_RUNNER_COMMAND")
+    # What `POST /api/sessions` runs in the project folder; {prd} is the PRD's absolute path
+    # (left out when none is given), {provider} the provider. `--` ends the runner's options,
+    # so nothing after it is ever read as one.
+    runner_command: str = Field(default="loki start -- {prd}", alias="LOKI_RUNNER_COMMAND")
+    # Other commands a project may choose as its config.runner_command (an admin sets it). The
+    # runner command is operator configuration: nothing from a request can name a new one.
+    runner_commands: list[str] = Field(default_factory=list, alias="LOKI_RUNNER_COMMANDS")
+    # The largest request body accepted (413 beyond). Human input may be 1 MiB of text, which
+    # JSON escaping can make up to six times longer: the default leaves room for that.
+    max_body_bytes: int = Field(
+        default=8 * 1024 * 1024, ge=2 * 1024 * 1024, le=1024**3, alias="LOKI_MAX_BODY_BYTES"
+    )
+    # Log lines (the run's events.jsonl records among them) kept: younger than so many days,
+    # and at most so many per project (0: no limit of that kind); pruned every so many seconds.
+    log_retention_days: float = Field(default=30.0, ge=0, alias="LOKI_LOG_RETENTION_DAYS")
+    log_retention_lines: int = Field(default=1_000_000, ge=0, alias="LOKI_LOG_RETENTION_LINES")
+    retention_interval_seconds: float = Field(
+        default=600.0, ge=1, le=86_400, alias="LOKI_RETENTION_INTERVAL_SECONDS"
+    )
     # Shared machines, where other users can reach 127.0.0.1: tokens even for loopback.
     require_token: bool = Field(default=False, alias="LOKI_REQUIRE_TOKEN")
     # Reverse proxies (addresses or networks) whose X-Forwarded-For is believed, comma-separated.
@@ -182,8 +203,20 @@ class Settings(BaseSettings):
         return Path(self.database_url.split(":///", 1)[1])
 
     @property
+    def allowed_runner_commands(self) -> tuple[str, ...]:
+        """Every command a session may be started with: the default, then the listed ones."""
+        return tuple(dict.fromkeys([self.runner_command, *self.runner_commands]))
+
+    @property
     def is_loopback(self) -> bool:
-        return self.host in {"127.0.0.1", "localhost", "::1"} or self.host.startswith("127.")
+        """Bound to a loopback address only: `localhost` or a literal loopback IP. A DNS name is
+        never taken on trust (`127.evil.example` resolves wherever its owner likes)."""
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host.strip("[]")).is_loopback
+        except ValueError:
+            return False
 
 
 def normalise_database_url(url: str) -> str:

@@ -30,6 +30,13 @@ class DashboardError(Exception):
         self.details = details
 
 
+class Forbidden(DashboardError):
+    """The caller's token scope is too small for this particular change."""
+
+    status_code = 403
+    code = "forbidden"
+
+
 class NotFound(DashboardError):
     status_code = 404
     code = "not_found"
@@ -100,6 +107,14 @@ async def _dashboard_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    malformed = next((err for err in exc.errors() if err.get("type") == "json_invalid"), None)
+    if malformed is not None:  # not a wrong value but no JSON at all: the request is bad
+        position = next((p for p in malformed.get("loc", ())[1:] if isinstance(p, int)), None)
+        reason = str((malformed.get("ctx") or {}).get("error", "invalid JSON"))
+        where = f" at character {position}" if position is not None else ""
+        return error_response(
+            400, "malformed_json", f"the request body is not valid JSON: {reason}{where}"
+        )
     fields = [
         {"field": _field_name(tuple(err.get("loc", ()))), "message": str(err.get("msg", ""))}
         for err in exc.errors()
@@ -108,15 +123,38 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "validation_error", f"invalid input: {names}", fields)
 
 
-_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}
+_HTTP_CODES = {
+    404: "not_found",
+    405: "method_not_allowed",
+    401: "unauthorized",
+    403: "forbidden",
+    413: "payload_too_large",
+}
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code in (404, 405):
+        return _no_route(request)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     response = error_response(exc.status_code, code, str(exc.detail))
     if exc.headers:
         response.headers.update(exc.headers)
+    return response
+
+
+def _no_route(request: Request) -> JSONResponse:
+    """405 naming every method the path takes, or 404 when no route has the path at all."""
+    from loki_dashboard.api.methods import allowed_methods  # the API imports this module
+
+    allowed = allowed_methods(request.app.routes, request.url.path)
+    if not allowed or request.method in allowed:
+        return error_response(404, "not_found", f"nothing at {request.url.path}")
+    listed = ", ".join(sorted(allowed))
+    response = error_response(
+        405, "method_not_allowed", f"{request.method} is not allowed here; use {listed}"
+    )
+    response.headers["allow"] = listed
     return response
 
 

@@ -18,6 +18,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 # Paths the SPA fallback never answers: the API and the server's own pages.
 SERVER_PREFIXES = ("/api", "/ws", "/health", "/docs", "/redoc", "/openapi.json")
 IMMUTABLE = "public, max-age=31536000, immutable"
+SPA_ROUTE_NAME = "web_app"
 
 NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>Loki Dashboard</title>
 <body style="font-family:sans-serif;max-width:40rem;margin:4rem auto">
@@ -44,7 +45,9 @@ def _file_in(root: Path, path: str) -> Path | None:
 def mount_spa(app: FastAPI, static_dir: Path | None = None) -> None:
     """Answer every GET the routes registered before this do not: the app's files or its page."""
 
-    @app.api_route("/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
+    @app.api_route(
+        "/{path:path}", methods=["GET", "HEAD"], include_in_schema=False, name=SPA_ROUTE_NAME
+    )
     async def web_app(path: str, request: Request) -> Response:
         if not is_page_path(request.url.path):
             raise HTTPException(status_code=404)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
+import signal
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from loki_dashboard.realtime.events import DomainEvent
 from loki_dashboard.services import control as control_service
 from loki_dashboard.services import control_followup
 from tests.fixtures.factories import create_project
+from tests.loki.processes import wait_for_exec
 
 
 @pytest.fixture
@@ -93,13 +95,18 @@ async def test_resume_removes_pause_and_stop(
 
 @pytest.fixture
 def stubborn_runner(loki_dir: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """A 'runner' that ignores SIGTERM, in its own process group, registered in loki.pid."""
-    code = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(120)"
-    proc = subprocess.Popen([sys.executable, "-c", code, "loki-run.sh"], start_new_session=True)
-    time.sleep(0.3)  # let it exec and install its handler
+    """A runner-shaped process (`bash …/loki-run-XXXXXX.sh`, working in the project, leading its
+    own process group) that ignores SIGTERM, registered in loki.pid."""
+    script = loki_dir.parent.parent / "loki-run-Stb0rn.sh"
+    script.write_text("trap '' TERM\nwhile :; do sleep 1; done\n")
+    proc = subprocess.Popen(
+        ["bash", str(script), "PRD.md"], cwd=loki_dir.parent, start_new_session=True
+    )
+    wait_for_exec(proc.pid, b"loki-run-")
     (loki_dir / "loki.pid").write_text(f"{proc.pid}\n")
     yield proc
-    proc.kill()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
 
 

@@ -12,9 +12,18 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from loki_dashboard.config import Settings, load_settings
 from loki_dashboard.db.types import utcnow
 from loki_dashboard.models import RunSession
 from tests.fixtures.factories import create_project, insert
+
+
+@pytest.fixture
+def settings(loki_home: Path, database_url: str, project_dir: Path) -> Settings:
+    """The runner commands these tests' projects choose, allowed by the operator."""
+    script = project_dir / "fake-loki"
+    allowed = [f"{script} {{prd}}", "no-such-loki-runner start {prd}", "sleep 30"]
+    return load_settings(home=str(loki_home), database_url=database_url, runner_commands=allowed)
 
 
 @pytest.fixture
@@ -113,6 +122,7 @@ class TestStartRun:
         project = await create_project(
             client, project_dir, config={"runner_command": f"{script} {{prd}}"}
         )
+        (project_dir / "prd.md").write_text("# Build it\n")
         response = await client.post(
             "/api/sessions", json={"project_id": project["id"], "prd_path": "prd.md"}
         )
@@ -128,7 +138,9 @@ class TestStartRun:
         assert (current["status"], current["exit_code"]) == ("failed", 3)
         logs = (await client.get("/api/logs", params={"session_id": run["id"]})).json()["items"]
         lines = {(line["source"], line["level"], line["message"]) for line in logs}
-        assert ("runner", "info", "starting with prd.md injection=true") in lines
+        prd = project_dir.resolve() / "prd.md"
+        assert ("runner", "info", f"starting with {prd} injection=true") in lines
+        assert run["prd_path"] == "prd.md"
         assert ("runner", "warn", "oops") in lines
 
     async def test_missing_runner_command_is_424_with_how_to(

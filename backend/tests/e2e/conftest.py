@@ -111,6 +111,7 @@ def project(api: httpx.Client, tmp_path: Path) -> dict[str, Any]:
     folder = tmp_path / "shop"
     (folder / ".loki" / "queue").mkdir(parents=True)
     (folder / ".loki" / "logs").mkdir()
+    (folder / "prd.md").write_text("# Shop\nSell things online.\n")  # a run's PRD
     created = api.post("/api/projects", json={"path": str(folder)})
     assert created.status_code == 201, created.text
     body: dict[str, Any] = created.json()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -133,13 +134,21 @@ async def test_a_channel_added_with_since_brings_what_the_connection_had_not_had
     await ws.close()
 
 
+@pytest.fixture
+def runner_server(loki_home: Path, database_url: str, tmp_path: Path) -> Iterator[Server]:
+    """A server whose runner command (operator configuration) is the script `start_run` writes."""
+    runner = str(tmp_path / "p" / "fake-loki")
+    with running_server(loki_home, database_url, LOKI_RUNNER_COMMAND=runner) as server:
+        yield server
+
+
 async def start_run(server: Server, folder: Path, script: str) -> tuple[Any, str]:
     """A project whose runner is `script`, a client on its channel, and a started run."""
     (folder / ".loki").mkdir(parents=True)
     runner = folder / "fake-loki"
     runner.write_text("#!/usr/bin/env bash\n" + script)
     runner.chmod(0o755)
-    body = {"path": str(folder), "config": {"runner_command": str(runner)}}
+    body = {"path": str(folder)}
     project = await api(server, "POST", "/api/projects", json=body)
     ws = await connect(server.url)
     await subscribe(ws, [f"project:{project['id']}"])
@@ -148,9 +157,9 @@ async def start_run(server: Server, folder: Path, script: str) -> tuple[Any, str
 
 
 async def test_a_run_that_ends_reaches_clients_as_session_completed(
-    live_server: Server, tmp_path: Path
+    runner_server: Server, tmp_path: Path
 ) -> None:
-    ws, run_id = await start_run(live_server, tmp_path / "p", "echo 'all done'\nexit 0\n")
+    ws, run_id = await start_run(runner_server, tmp_path / "p", "echo 'all done'\nexit 0\n")
     line = await next_of(ws, {"log:entry"})
     assert line["data"]["message"] == "all done"
     ended = await next_of(ws, {"session:completed", "session:stopped"})
@@ -162,11 +171,11 @@ async def test_a_run_that_ends_reaches_clients_as_session_completed(
 
 
 async def test_a_stopped_run_reaches_clients_as_stopping_then_session_stopped(
-    live_server: Server, tmp_path: Path
+    runner_server: Server, tmp_path: Path
 ) -> None:
-    ws, run_id = await start_run(live_server, tmp_path / "p", "echo working\nsleep 60\n")
+    ws, run_id = await start_run(runner_server, tmp_path / "p", "echo working\nsleep 60\n")
     assert (await next_of(ws, {"log:entry"}))["data"]["message"] == "working"
-    await api(live_server, "POST", f"/api/sessions/{run_id}/stop")
+    await api(runner_server, "POST", f"/api/sessions/{run_id}/stop")
     kinds = {"session:updated", "session:stopped", "session:completed"}
     stopping = await next_of(ws, kinds)
     assert (stopping["type"], stopping["data"]["status"]) == ("session:updated", "stopping")

@@ -103,12 +103,17 @@ async def test_an_imported_run_shows_what_its_files_say(
         phases = current.json()["snapshot"].get("phases", [])
         # The agent's log: dated from the run's own headers, filed under it, levels parsed
         # (the runner's `=== ... ===` headers are steps), and its RARV stage lit.
-        page = await client.get(
-            "/api/logs", params={"session_id": session["id"], "source": "agent.log", "limit": 500}
-        )
-        lines = page.json()["items"]
         if facts["iterations"]["count"]:
-            assert lines
+
+            async def logged() -> list[dict[str, Any]] | None:
+                page = await client.get(
+                    "/api/logs",
+                    params={"session_id": session["id"], "source": "agent.log", "limit": 500},
+                )
+                items: list[dict[str, Any]] = page.json()["items"]
+                return items if any(item["level"] == "step" for item in items) else None
+
+            lines = await eventually(logged)
             assert {line["level"] for line in lines} >= {"info", "step"}
             ended = parse_time(session["ended_at"]) if session["ended_at"] else None
             for line in lines:

@@ -11,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from loki_dashboard.config import Settings
 from loki_dashboard.db.engine import Database
 from loki_dashboard.db.session import session_scope
+from loki_dashboard.errors import Forbidden
 from loki_dashboard.realtime.bus import EventBus
 from loki_dashboard.services import audit
+from loki_dashboard.services.api_tokens import SCOPE_RANK
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -72,3 +74,27 @@ def get_auditor(request: Request, session: SessionDep) -> Auditor:
 
 
 AuditDep = Annotated[Auditor, Depends(get_auditor)]
+
+
+def caller_scope(request: Request) -> str | None:
+    """The caller's scope as the access guard granted it (admin for the local user)."""
+    scope = getattr(request.state, "scope", None)
+    return scope if scope in SCOPE_RANK else None
+
+
+def is_admin(request: Request) -> bool:
+    return caller_scope(request) == "admin"
+
+
+def require_admin(request: Request, what: str) -> None:
+    """403 unless the caller has admin scope; `what` names the change in the message."""
+    scope = caller_scope(request)
+    if scope != "admin":
+        raise Forbidden(f"{what} needs an admin token; this token's scope is {scope or 'none'}")
+
+
+def admin_only(request: Request) -> None:
+    require_admin(request, "this action")
+
+
+AdminOnly = Depends(admin_only)

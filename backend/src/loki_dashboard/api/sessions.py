@@ -56,14 +56,20 @@ async def create_session(
 ) -> RunSession:
     """Start a run of a project (start=false only records one)."""
     run = await service.create(
-        session, data, runner_command=settings.runner_command, database=database, bus=bus
+        session,
+        data,
+        runner_commands=settings.allowed_runner_commands,
+        database=database,
+        bus=bus,
     )
     if data.start:
         audit("session.start", run.id, project_id=str(run.project_id), prd=data.prd_path)
     return run
 
 
-@router.get("/{session_id}", response_model=schemas.Session, responses=error_responses(NotFound))
+@router.get(
+    "/{session_id:uuid}", response_model=schemas.Session, responses=error_responses(NotFound)
+)
 async def get_session(session_id: uuid.UUID, session: SessionDep) -> RunSession:
     """Get one session."""
     return await service.get(session, session_id)

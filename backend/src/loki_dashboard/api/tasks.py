@@ -87,14 +87,16 @@ async def bulk_tasks(data: schemas.TaskBulk, session: SessionDep) -> schemas.Tas
     return await service.bulk(session, data)
 
 
-@router.get("/{task_id}", response_model=schemas.Task, responses=error_responses(NotFound))
+@router.get("/{task_id:uuid}", response_model=schemas.Task, responses=error_responses(NotFound))
 async def get_task(task_id: uuid.UUID, session: SessionDep) -> Task:
     """Get one task."""
     return await service.get(session, task_id)
 
 
 @router.patch(
-    "/{task_id}", response_model=schemas.Task, responses=error_responses(NotFound, InvalidInput)
+    "/{task_id:uuid}",
+    response_model=schemas.Task,
+    responses=error_responses(NotFound, InvalidInput),
 )
 async def update_task(task_id: uuid.UUID, data: schemas.TaskUpdate, session: SessionDep) -> Task:
     """Change a task's fields; a new status moves it to the end of that column."""
@@ -102,7 +104,7 @@ async def update_task(task_id: uuid.UUID, data: schemas.TaskUpdate, session: Ses
 
 
 @router.put(
-    "/{task_id}/move",
+    "/{task_id:uuid}/move",
     response_model=schemas.Task,
     responses=error_responses(NotFound, InvalidInput),
 )
@@ -112,7 +114,7 @@ async def move_task(task_id: uuid.UUID, data: schemas.TaskMove, session: Session
 
 
 @router.delete(
-    "/{task_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(NotFound)
+    "/{task_id:uuid}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(NotFound)
 )
 async def delete_task(task_id: uuid.UUID, session: SessionDep) -> None:
     """Delete a task; its subtasks become top-level."""

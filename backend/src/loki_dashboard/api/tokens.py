@@ -36,7 +36,9 @@ async def create_token(
     )
 
 
-@router.delete("/{token_id}", response_model=schemas.Token, responses=error_responses(NotFound))
+@router.delete(
+    "/{token_id:uuid}", response_model=schemas.Token, responses=error_responses(NotFound)
+)
 async def revoke_token(token_id: uuid.UUID, session: SessionDep, audit: AuditDep) -> ApiToken:
     """Revoke a token; it stops working at once."""
     row = await service.revoke(session, token_id)

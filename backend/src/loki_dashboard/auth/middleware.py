@@ -73,11 +73,13 @@ class AccessGuard:
         caller["remote"] = peer
         if is_local(scope, self.settings):
             caller["actor"] = "local"
+            caller["scope"] = "admin"  # the local user owns the machine
             return None
         if self._too_many_failures(peer):
             return 429, "too_many_requests", "too many failed sign-ins; wait a minute"
         granted, actor = await self._granted_scope(scope, presented_token(scope))
         caller["actor"] = actor
+        caller["scope"] = granted  # routes that need more than their method's scope check it
         if granted is None:
             self._failures.setdefault(peer, deque()).append(time.monotonic())
             return (

@@ -10,7 +10,7 @@ import click
 
 from loki_dashboard.auth import log_redaction
 from loki_dashboard.cli import background
-from loki_dashboard.cli.database import in_database
+from loki_dashboard.cli.database import in_database, reachable_or_fail
 from loki_dashboard.cli.output import fail, settings_or_fail
 from loki_dashboard.cli.tokens import token
 from loki_dashboard.config import Settings
@@ -64,6 +64,7 @@ def start(
 ) -> None:
     """Start the dashboard server."""
     settings = settings_or_fail(host=host, port=port, database_url=database_url)
+    reachable_or_fail(settings)
     if not settings.is_loopback and settings.token is None and not _any_token(settings):
         fail(
             f"refusing to listen on {settings.host} without a token: anyone who can reach it "

@@ -12,6 +12,7 @@ from loki_dashboard.cli.output import fail
 from loki_dashboard.config import Settings
 from loki_dashboard.db.engine import create_database
 from loki_dashboard.db.migrate import upgrade_to_head
+from loki_dashboard.db.reachable import unreachable_reason
 from loki_dashboard.db.session import session_scope
 from loki_dashboard.errors import DashboardError
 
@@ -34,3 +35,10 @@ def in_database(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]
         return asyncio.run(run())
     except DashboardError as exc:
         fail(exc.message)
+
+
+def reachable_or_fail(settings: Settings) -> None:
+    """Exit with one line naming the database and why, when it cannot be reached."""
+    reason = asyncio.run(unreachable_reason(settings.database_url))
+    if reason is not None:
+        fail(reason)

@@ -45,19 +45,27 @@ class Hub:
 
     # -- publishing -------------------------------------------------------------------------
     async def publish(self, events: Sequence[DomainEvent]) -> None:
-        """Bus subscriber for a single process: number the events here and deliver them."""
+        """Bus subscriber for a single process: number the events here and deliver them.
+
+        An event that cannot be written is logged and skipped without taking a seq; the rest
+        of the batch still goes."""
         for event in events:
-            self.seq += 1
-            self.deliver(self.seq, event)
+            try:
+                self.deliver(self.seq + 1, event)
+            except Exception:
+                logger.exception("event %s could not be delivered; it was skipped", event.type)
 
     def deliver(self, seq: int, event: DomainEvent) -> None:
         """Hand one numbered event to its channels' replay stores, clients and listeners."""
-        self.seq = max(self.seq, seq)
         encoder = EventEncoder(seq, event)
         # Narrowest first: a client on `global` and on the project gets the project's copy
         # (global's log lines carry no text); the others are then skipped as already had.
-        for channel in reversed(channels_of(event)):
-            text = encoder.for_channel(channel)
+        # Written before anything is handed out, so a failure leaves no trace of the event.
+        texts = [
+            (channel, encoder.for_channel(channel)) for channel in reversed(channels_of(event))
+        ]
+        self.seq = max(self.seq, seq)
+        for channel, text in texts:
             self.replay.add(channel, seq, text)
             for client in self._subscribers.get(channel, ()):
                 client.offer(seq, text)

@@ -6,6 +6,7 @@ An event is serialised once per channel it goes to (at most three), never once p
 from __future__ import annotations
 
 import json
+import logging
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +15,7 @@ import orjson
 
 from loki_dashboard.realtime.events import DomainEvent
 
+logger = logging.getLogger(__name__)
 GLOBAL = "global"
 # The global channel carries everything but stays light: log lines travel without their text.
 _GLOBAL_LOG_FIELDS = ("id", "project_id", "session_id", "level", "source", "timestamp")
@@ -31,7 +33,13 @@ def channels_of(event: DomainEvent) -> list[str]:
 
 def _dumps(message: dict[str, Any]) -> str:
     # orjson: several times faster than json.dumps, and every log line is an event.
-    return orjson.dumps(message, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+    try:
+        return orjson.dumps(message, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError as exc:
+        # What orjson refuses (an integer beyond 64 bits from a run's file, …) the standard
+        # library writes: the event still goes out, whole.
+        logger.warning("event written by the slow JSON encoder: %s", exc)
+        return json.dumps(message, default=str, ensure_ascii=False, separators=(",", ":"))
 
 
 class EventEncoder:

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from loki_dashboard.schemas.common import Schema
+from loki_dashboard.schemas.common import JsonObject, Schema
 
 LearningType = Literal["patterns", "mistakes", "successes"]
 
@@ -18,7 +18,7 @@ class LearningCreate(Schema):
     description: str = Field(min_length=1, max_length=20_000)
     category: str | None = Field(default=None, min_length=1, max_length=255)
     project_id: uuid.UUID | None = None
-    context: dict[str, Any] | None = None
+    context: JsonObject | None = None
 
 
 class Learning(Schema):

@@ -8,22 +8,24 @@ from typing import Any
 
 from pydantic import Field
 
-from loki_dashboard.schemas.common import Schema
+from loki_dashboard.schemas.common import PROVIDER_PATTERN, JsonObject, Schema
 
 
 class ProjectCreate(Schema):
     path: str = Field(min_length=1, max_length=4096, description="Absolute path of the folder")
     name: str | None = Field(default=None, min_length=1, max_length=255)
-    provider: str = Field(default="claude", min_length=1, max_length=32)
-    config: dict[str, Any] | None = None
+    provider: str = Field(default="claude", min_length=1, max_length=32, pattern=PROVIDER_PATTERN)
+    config: JsonObject | None = None
 
 
 class ProjectUpdate(Schema):
     name: str | None = Field(default=None, min_length=1, max_length=255)
-    provider: str | None = Field(default=None, min_length=1, max_length=32)
+    provider: str | None = Field(
+        default=None, min_length=1, max_length=32, pattern=PROVIDER_PATTERN
+    )
     git_branch: str | None = Field(default=None, max_length=255)
     git_remote: str | None = Field(default=None, max_length=4096)
-    config: dict[str, Any] | None = None
+    config: JsonObject | None = None
 
 
 class Project(Schema):

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from loki_dashboard.schemas.common import Schema
+from loki_dashboard.schemas.common import ONE_LINE_PATTERN, PROVIDER_PATTERN, JsonObject, Schema
 
 SessionStatus = Literal[
     "starting", "running", "paused", "stopping", "stopped", "failed", "completed"
@@ -17,11 +17,23 @@ SessionStatus = Literal[
 
 class SessionCreate(Schema):
     project_id: uuid.UUID
-    prd_path: str | None = Field(default=None, min_length=1, max_length=4096)
-    provider: str | None = Field(
-        default=None, min_length=1, max_length=32, description="Default: the project's provider"
+    prd_path: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=4096,
+        pattern=ONE_LINE_PATTERN,
+        description="The PRD file, relative to the project folder (or absolute inside it); "
+        "starting a run needs a regular file there. Without one the runner starts in perpetual "
+        "mode: no spec, it keeps inventing work until stopped, and deletes PAUSE.",
     )
-    config: dict[str, Any] | None = None
+    provider: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=32,
+        pattern=PROVIDER_PATTERN,
+        description="Default: the project's provider",
+    )
+    config: JsonObject | None = None
     start: bool = Field(
         default=True,
         description="Start the runner command in the project folder; false only records a "

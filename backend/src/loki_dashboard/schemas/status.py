@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 from loki_dashboard.schemas.common import Schema
 
 
 class SystemStatus(Schema):
     version: str
     database: str
+    database_bytes: int | None = Field(
+        default=None, description="Size of the database (SQLite: its file; PostgreSQL: its disk)"
+    )
     uptime_seconds: float
     projects: int
     active_sessions: int

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, Field, model_validator
 
-from loki_dashboard.schemas.common import Schema
+from loki_dashboard.schemas.common import JsonObject, Schema
 
 TaskStatus = Literal["pending", "in_progress", "review", "completed", "failed"]
 TaskPriority = Literal["low", "medium", "high", "critical"]
@@ -33,7 +33,7 @@ class TaskCreate(Schema):
     session_id: uuid.UUID | None = None
     external_id: str | None = Field(default=None, min_length=1, max_length=255)
     source: str = Field(default="dashboard", min_length=1, max_length=32)
-    metadata: dict[str, Any] | None = None
+    metadata: JsonObject | None = None
 
 
 class TaskUpdate(Schema):
@@ -49,7 +49,7 @@ class TaskUpdate(Schema):
     session_id: uuid.UUID | None = None
     output: Description | None = None
     error: Description | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: JsonObject | None = None
 
     @model_validator(mode="after")
     def _required_fields_not_null(self) -> TaskUpdate:

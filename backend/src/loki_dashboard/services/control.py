@@ -17,12 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from loki_dashboard.errors import Conflict, NotFound, PayloadTooLarge
 from loki_dashboard.loki import control_files
 from loki_dashboard.loki.liveness import candidate_pids
-from loki_dashboard.loki.process import ProcessIdentity, identify, terminate
+from loki_dashboard.loki.process import ProcessIdentity, project_runner, terminate
 from loki_dashboard.models import Log, Project, RunSession
 from loki_dashboard.models.session import LIVE_SESSION_STATUSES
 from loki_dashboard.realtime.events import DomainEvent, stage_event
 from loki_dashboard.schemas.control import ControlResult
 from loki_dashboard.services.logs import entry_event
+from loki_dashboard.services.session_runner import spawned_process
 from loki_dashboard.services.sessions import session_event
 
 logger = logging.getLogger(__name__)
@@ -86,10 +87,18 @@ async def resume(session: AsyncSession, session_id: uuid.UUID) -> ControlResult:
 
 
 def runner_identity(run: RunSession, loki_dir: Path) -> ProcessIdentity | None:
-    """The run's process, from the session row or the run's own pid files."""
-    pids = ([run.pid] if run.pid else []) + [pid for _, pid in candidate_pids(loki_dir)]
-    for pid in pids:
-        identity = identify(pid)
+    """The run's process, if there is one we may signal (blocking: reads /proc and pid files).
+
+    The process this dashboard started for the session; else a pid from the run's pid files (or
+    the row's pid, after a restart of the dashboard) whose process proves to be this project's
+    Loki runner. A pid file can name any process: one that does not prove it is never signalled.
+    """
+    spawned = spawned_process(run.id)
+    if spawned is not None:
+        return spawned
+    named = [pid for _, pid in candidate_pids(loki_dir)] + ([run.pid] if run.pid else [])
+    for pid in dict.fromkeys(named):
+        identity = project_runner(pid, loki_dir.parent)
         if identity is not None:
             return identity
     return None
@@ -99,20 +108,27 @@ async def stop(session: AsyncSession, session_id: uuid.UUID) -> ControlResult:
     """STOP first (a bare SIGTERM only pauses a run), then SIGTERM, then SIGKILL after a grace."""
     run, loki_dir = await live_run(session, session_id)
     await asyncio.to_thread(control_files.request_stop, loki_dir)
-    identity = runner_identity(run, loki_dir)
+    identity = await asyncio.to_thread(runner_identity, run, loki_dir)
     run.status = "stopping"
     await _note(session, run, "stop requested from the dashboard")  # flushes the status too
     stage_event(session, session_event("updated", run))
     stage_event(session, _event("stop_requested", run))
-    if identity is not None:
-        task = asyncio.create_task(asyncio.to_thread(terminate, identity, STOP_GRACE_SECONDS))
-        _background.add(task)
-        task.add_done_callback(_background.discard)
+    if identity is None:
+        return ControlResult(
+            action="stop",
+            status="requested",
+            message="STOP written; no runner process of this project was found to signal, so "
+            "the run stops at its next iteration boundary. A session with no process and no run "
+            "is ended once the grace period has passed.",
+        )
+    task = asyncio.create_task(asyncio.to_thread(terminate, identity, STOP_GRACE_SECONDS))
+    _background.add(task)
+    task.add_done_callback(_background.discard)
     return ControlResult(
         action="stop",
         status="requested",
-        message="STOP written and the runner signalled; it is killed if it has not ended in "
-        f"{STOP_GRACE_SECONDS:g} s.",
+        message=f"STOP written and the runner (pid {identity.pid}) signalled; it is killed if "
+        f"it has not ended in {STOP_GRACE_SECONDS:g} s.",
     )
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
+
+from loki_dashboard.errors import InvalidInput
 
 MAX_DEPTH = 3
 MAX_FILES = 200
@@ -31,3 +34,26 @@ def prd_candidates(folder: Path) -> list[str]:
         if len(found) >= MAX_FILES * 5:  # a folder of generated docs: enough to choose from
             break
     return sorted(found, key=_rank)[:MAX_FILES]
+
+
+def _refuse(message: str, raw: str) -> InvalidInput:
+    return InvalidInput(message, details=[{"field": "prd_path", "value": raw}])
+
+
+def resolve_prd(folder: Path, raw: str) -> Path:
+    """The PRD a run is started with: `raw` (relative to the project, or absolute) must resolve,
+    links followed, to a regular file inside `folder` (blocking: it looks at the file system).
+
+    Returns the absolute path, which cannot be mistaken for an option of the runner.
+    """
+    try:
+        root = folder.resolve(strict=True)
+        resolved = (root / raw).resolve(strict=True)  # an absolute `raw` replaces `root`
+        mode = resolved.stat().st_mode
+    except (OSError, RuntimeError, ValueError):
+        raise _refuse(f"no PRD file at {raw!r} in the project folder", raw) from None
+    if not resolved.is_relative_to(root):
+        raise _refuse(f"the PRD {raw!r} is outside the project folder {root}", raw)
+    if not stat.S_ISREG(mode):
+        raise _refuse(f"the PRD {raw!r} is not a regular file", raw)
+    return resolved

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import shlex
 import shutil
 import uuid
@@ -20,9 +21,11 @@ from loki_dashboard.db.session import session_scope
 from loki_dashboard.db.types import utcnow
 from loki_dashboard.errors import FailedDependency, InvalidInput
 from loki_dashboard.loki.log_lines import parse_line
+from loki_dashboard.loki.process import ProcessIdentity, identify, is_same
 from loki_dashboard.models import Log, RunSession
 from loki_dashboard.realtime.bus import EventBus
 from loki_dashboard.realtime.events import DomainEvent, stage_event
+from loki_dashboard.schemas.common import PROVIDER_PATTERN
 from loki_dashboard.schemas.logs import LogEntry
 from loki_dashboard.schemas.sessions import Session as SessionSchema
 
@@ -31,18 +34,45 @@ FLUSH_SECONDS = 0.1
 MAX_LINE = 16 * 1024
 
 _supervisors: set[asyncio.Task[None]] = set()
+# The runner processes this dashboard started, by session, until they end: these (and their
+# process groups, which they lead) may be signalled without further proof.
+_spawned: dict[uuid.UUID, ProcessIdentity] = {}
+
+
+def spawned_process(session_id: uuid.UUID) -> ProcessIdentity | None:
+    """The process this dashboard started for the session, while it still runs (blocking)."""
+    identity = _spawned.get(session_id)
+    return identity if identity is not None and is_same(identity) else None
+
+
+def is_supervised(session_id: uuid.UUID) -> bool:
+    """Whether a process this dashboard started for the session has not been seen to end yet:
+    its exit code ends the session."""
+    return session_id in _spawned
+
+
+_PLACEHOLDER = re.compile(r"\{(prd|provider)\}")
 
 
 def runner_argv(template: str, *, prd: str | None, provider: str) -> list[str]:
+    """The runner's argument list: `template` split like a shell would, then `{prd}` and
+    `{provider}` filled in one pass (a PRD path that contains "{provider}" stays as it is).
+    A `{prd}` argument is left out when there is no PRD."""
+    if not re.fullmatch(PROVIDER_PATTERN, provider):
+        raise InvalidInput(
+            f"provider {provider!r} is not a provider name (lowercase letters, digits, - and _)",
+            details=[{"field": "provider"}],
+        )
     try:
         parts = shlex.split(template)
     except ValueError as exc:
         raise InvalidInput(f"runner command {template!r} cannot be split: {exc}") from None
-    argv = []
-    for part in parts:
-        if part == "{prd}" and not prd:
-            continue
-        argv.append(part.replace("{prd}", prd or "").replace("{provider}", provider))
+    values = {"prd": prd or "", "provider": provider}
+    argv = [
+        _PLACEHOLDER.sub(lambda match: values[match.group(1)], part)
+        for part in parts
+        if not (part == "{prd}" and not prd)
+    ]
     if not argv:
         raise InvalidInput("the runner command is empty; set LOKI_RUNNER_COMMAND")
     return argv
@@ -117,6 +147,9 @@ async def _launch(
         await _store_lines(database, bus, session_id, [("error", f"runner did not start: {exc}")])
         await _finish(database, bus, session_id, 127)
         return
+    identity = await asyncio.to_thread(identify, process.pid)
+    if identity is not None:
+        _spawned[session_id] = identity
     async with session_scope(database.write_sessions, bus) as session:
         run = await session.get(RunSession, session_id)
         if run is not None:
@@ -167,6 +200,7 @@ async def _supervise(
         if batch:
             await _store_lines(database, bus, session_id, batch)
     exit_code = await process.wait()
+    _spawned.pop(session_id, None)
     await _finish(database, bus, session_id, exit_code)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -20,6 +21,7 @@ from loki_dashboard.schemas import sessions as schemas
 from loki_dashboard.services import projects as projects_service
 from loki_dashboard.services import session_runner as runner
 from loki_dashboard.services.cursors import decode_cursor, encode_cursor, invalid_cursor
+from loki_dashboard.services.prd_files import resolve_prd
 
 
 def session_event(kind: str, run: RunSession) -> DomainEvent:
@@ -61,15 +63,26 @@ async def get(session: AsyncSession, session_id: uuid.UUID) -> RunSession:
     return run
 
 
+def _shown(prd: Path, folder: Path) -> str:
+    """The PRD as the user sees it: relative to the project folder."""
+    try:
+        return prd.relative_to(folder.resolve()).as_posix()
+    except ValueError:
+        return str(prd)
+
+
 async def create(
     session: AsyncSession,
     data: schemas.SessionCreate,
     *,
-    runner_command: str,
+    runner_commands: Sequence[str],
     database: Database | None = None,
     bus: EventBus | None = None,
 ) -> RunSession:
-    """Start a run (or, with start=false, record one); a project runs one session at a time."""
+    """Start a run (or, with start=false, record one); a project runs one session at a time.
+
+    `runner_commands`: the commands this server allows, the default first; a project's
+    config.runner_command must still be one of them."""
     project = await projects_service.get(session, data.project_id)
     await projects_repo.lock(session, project.id)  # two creates must not both pass the check
     live = await repo.live_for_project(session, project.id)
@@ -79,18 +92,31 @@ async def create(
             "stop it before starting another",
             details={"session_id": str(live.id)},
         )
+    folder = Path(project.path)
+    prd = None
+    if data.start and data.prd_path is not None:
+        prd = await asyncio.to_thread(resolve_prd, folder, data.prd_path)
     run = RunSession(
         project_id=project.id,
-        prd_path=data.prd_path,
+        prd_path=_shown(prd, folder) if prd is not None else data.prd_path,
         provider=data.provider or project.provider,
         config=data.config,
         status="starting",
     )
     if data.start:
-        template = (project.config or {}).get("runner_command") or runner_command
-        argv = runner.runner_argv(str(template), prd=data.prd_path, provider=run.provider)
-        folder = Path(project.path)
-        runner.resolve_executable(argv, folder)  # 424 now, not a failed run later
+        template = projects_service.runner_command_of(project.config) or runner_commands[0]
+        if template not in runner_commands:
+            raise Conflict(
+                f"project '{project.name}' chooses a runner command this server no longer "
+                "allows; an admin must set its config.runner_command to one listed in "
+                "LOKI_RUNNER_COMMANDS (or remove it to use LOKI_RUNNER_COMMAND)",
+                details={"runner_command": str(template)},
+            )
+        argv = runner.runner_argv(
+            str(template), prd=str(prd) if prd else None, provider=run.provider
+        )
+        # 424 now, not a failed run later.
+        await asyncio.to_thread(runner.resolve_executable, argv, folder)
     session.add(run)
     await session.flush()
     # The run that then shows up in the files takes this row (watcher.sync_session).

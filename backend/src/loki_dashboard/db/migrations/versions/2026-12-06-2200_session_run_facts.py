@@ -23,7 +23,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("outcome", sa.String(length=64), nullable=True))
         batch.add_column(sa.Column("summary", sa.Text(), nullable=True))
         batch.add_column(sa.Column("last_activity_at", UTCDateTime(), nullable=True))
-        batch.add_column(sa.Column("cost_usd", sa.Float(), nullable=True))
+        batch.add_column(sa.Column("cost_usd", sa.Double(), nullable=True))
         batch.add_column(sa.Column("input_tokens", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("output_tokens", sa.Integer(), nullable=True))
 
