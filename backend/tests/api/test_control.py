@@ -8,7 +8,7 @@ import json
 import os
 import signal
 import subprocess
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from loki_dashboard.realtime.events import DomainEvent
 from loki_dashboard.services import control as control_service
 from loki_dashboard.services import control_followup
 from tests.fixtures.factories import create_project
-from tests.loki.processes import wait_for_exec
+from tests.loki.processes import loki_like_process, wait_for_exec
 
 
 @pytest.fixture
@@ -39,6 +39,22 @@ async def run(client: httpx.AsyncClient, project_dir: Path, loki_dir: Path) -> d
     )
     body: dict[str, Any] = response.json()
     return body
+
+
+@pytest.fixture
+async def live(
+    client: httpx.AsyncClient, run: dict[str, Any], loki_dir: Path
+) -> AsyncIterator[dict[str, Any]]:
+    """The recorded session once its run shows in the files (a live process in loki.pid)."""
+    with loki_like_process() as proc:
+        (loki_dir / "loki.pid").write_text(f"{proc.pid}\n")
+        for _ in range(500):
+            body: dict[str, Any] = (await client.get(f"/api/sessions/{run['id']}")).json()
+            if body["status"] == "running":
+                break
+            await asyncio.sleep(0.02)
+        assert body["status"] == "running", body
+        yield body
 
 
 @pytest.fixture(autouse=True)
@@ -63,21 +79,21 @@ async def post(
 
 
 async def test_pause_writes_pause_and_reports_a_paused_run(
-    client: httpx.AsyncClient, run: dict[str, Any], loki_dir: Path, events: list[DomainEvent]
+    client: httpx.AsyncClient, live: dict[str, Any], loki_dir: Path, events: list[DomainEvent]
 ) -> None:
-    response = await post(client, run, "pause")
+    response = await post(client, live, "pause")
     assert response.status_code == 200
     assert "perpetual" in response.json()["message"]
     assert (loki_dir / "PAUSE").exists()
     (loki_dir / "autonomy-state.json").write_text(json.dumps({"status": "paused"}))
     event = await wait_for_event(events, "control:paused")
-    assert event.data["session_id"] == run["id"]
+    assert event.data["session_id"] == live["id"]
 
 
 async def test_pause_deleted_by_a_perpetual_run_is_reported(
-    client: httpx.AsyncClient, run: dict[str, Any], loki_dir: Path, events: list[DomainEvent]
+    client: httpx.AsyncClient, live: dict[str, Any], loki_dir: Path, events: list[DomainEvent]
 ) -> None:
-    await post(client, run, "pause")
+    await post(client, live, "pause")
     (loki_dir / "PAUSE").unlink()  # what the runner does in perpetual mode
     event = await wait_for_event(events, "control:pause_not_honoured")
     assert "perpetual" in event.data["message"]
@@ -142,15 +158,15 @@ async def test_stop_writes_stop_then_kills_a_runner_that_ignores_sigterm(
 
 
 async def test_human_input_is_written_and_its_rejection_reported(
-    client: httpx.AsyncClient, run: dict[str, Any], loki_dir: Path, events: list[DomainEvent]
+    client: httpx.AsyncClient, live: dict[str, Any], loki_dir: Path, events: list[DomainEvent]
 ) -> None:
-    response = await post(client, run, "input", text="# Focus on the login bug")
+    response = await post(client, live, "input", text="# Focus on the login bug")
     assert response.status_code == 200
     assert (loki_dir / "HUMAN_INPUT.md").read_text() == "# Focus on the login bug"
     (loki_dir / "HUMAN_INPUT.md").rename(loki_dir / "logs" / "human-input-REJECTED-1.md")
     event = await wait_for_event(events, "control:input_rejected")
     assert "LOKI_PROMPT_INJECTION" in event.data["message"]
-    logs = (await client.get("/api/logs", params={"session_id": run["id"]})).json()["items"]
+    logs = (await client.get("/api/logs", params={"session_id": live["id"]})).json()["items"]
     assert any("human input sent" in line["message"] for line in logs)
     # Both lines (the request and the runner's answer) went out live as they were written.
     lines = [e.data for e in events if e.type == "log:entry"]
@@ -170,11 +186,25 @@ async def test_human_input_over_1_mib_is_refused(
 
 
 async def test_model_switch_writes_the_override(
+    client: httpx.AsyncClient, live: dict[str, Any], loki_dir: Path
+) -> None:
+    assert (await post(client, live, "model", model="opus")).status_code == 200
+    assert (loki_dir / "state" / "model-override").read_text().strip() == "opus"
+    assert (await post(client, live, "model", model="gpt")).status_code == 422
+
+
+async def test_a_starting_run_is_not_steered(
     client: httpx.AsyncClient, run: dict[str, Any], loki_dir: Path
 ) -> None:
-    assert (await post(client, run, "model", model="opus")).status_code == 200
-    assert (loki_dir / "state" / "model-override").read_text().strip() == "opus"
-    assert (await post(client, run, "model", model="gpt")).status_code == 422
+    """A run still starting deletes the control files it finds: steering it now would be lost
+    without a word, so it is refused until the run shows in its files."""
+    assert run["status"] == "starting"
+    for action, body in (("pause", {}), ("input", {"text": "hi"}), ("model", {"model": "opus"})):
+        response = await post(client, run, action, **body)
+        assert response.status_code == 409, action
+        assert "still starting" in response.json()["error"]["message"]
+    assert not (loki_dir / "PAUSE").exists()
+    assert not (loki_dir / "HUMAN_INPUT.md").exists()
 
 
 async def test_a_finished_or_unknown_session_cannot_be_controlled(

@@ -136,7 +136,9 @@ def _ended_on_stop(folder: Path) -> bool:
 
 @contextlib.contextmanager
 def run_started_in_a_terminal(project: dict[str, Any]) -> Iterator[None]:
-    """A fast perpetual-mode run started outside the dashboard, without LOKI_PROMPT_INJECTION."""
+    """A fast perpetual-mode run started outside the dashboard, without LOKI_PROMPT_INJECTION.
+    Perpetual: the project has no PRD (like the real runner, the simulator would find one)."""
+    Path(project["path"], "prd.md").unlink(missing_ok=True)
     env = {k: v for k, v in os.environ.items() if k != "LOKI_PROMPT_INJECTION"}
     run = subprocess.Popen(
         [sys.executable, "-m", "loki_dashboard", "simulate", "--interval", "0.5"],
@@ -181,8 +183,11 @@ def test_pausing_a_perpetual_run_warns_then_reports_what_the_run_did(
             "button", name="Pause"
         ).click()
         expect(page.get_by_role("alert").filter(has_text="no PRD")).to_be_visible()
-        # The server's own follow-up: the run deleted PAUSE and carried on.
-        expect(page.get_by_role("alert").filter(has_text="deleted PAUSE")).to_be_visible()
+        # The server's own follow-up: the run deleted PAUSE and carried on (at the top of its
+        # next loop pass, as the real runner does: it may be most of an iteration away).
+        expect(page.get_by_role("alert").filter(has_text="deleted PAUSE")).to_be_visible(
+            timeout=60_000
+        )
         assert not (loki_dir(project) / "PAUSE").exists()
         expect(page.locator("h1 [data-status]")).to_have_text("running")
 

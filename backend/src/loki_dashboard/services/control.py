@@ -30,14 +30,24 @@ logger = logging.getLogger(__name__)
 STOP_GRACE_SECONDS = 10.0
 
 
-async def live_run(session: AsyncSession, session_id: uuid.UUID) -> tuple[RunSession, Path]:
-    """The session and its project's `.loki/` folder, refusing runs that are over."""
+async def live_run(
+    session: AsyncSession, session_id: uuid.UUID, *, steering: bool = False
+) -> tuple[RunSession, Path]:
+    """The session and its project's `.loki/` folder, refusing runs that are over. `steering`
+    (pause, input, model): also refuse a run still starting, which deletes the control files it
+    finds at its start, so what we wrote would be lost without a word."""
     run = await session.get(RunSession, session_id)
     if run is None:
         raise NotFound(f"session {session_id} not found")
     if run.status not in LIVE_SESSION_STATUSES:
         raise Conflict(
             f"session {session_id} is {run.status}; only a live run can be controlled",
+            details={"status": run.status},
+        )
+    if steering and run.status == "starting":
+        raise Conflict(
+            "the run is still starting: it clears control files it finds at its start, so this "
+            "would be lost; try again once it is running",
             details={"status": run.status},
         )
     project = await session.get(Project, run.project_id)
@@ -64,7 +74,7 @@ def _event(kind: str, run: RunSession, **data: object) -> DomainEvent:
 
 
 async def pause(session: AsyncSession, session_id: uuid.UUID) -> ControlResult:
-    run, loki_dir = await live_run(session, session_id)
+    run, loki_dir = await live_run(session, session_id, steering=True)
     await asyncio.to_thread(control_files.request_pause, loki_dir)
     await _note(session, run, "pause requested from the dashboard")
     stage_event(session, _event("pause_requested", run))
@@ -138,7 +148,7 @@ async def send_input(session: AsyncSession, session_id: uuid.UUID, text: str) ->
         raise PayloadTooLarge(
             f"human input is {size:,} bytes; the runner takes at most 1 MiB (1,048,576 bytes)"
         )
-    run, loki_dir = await live_run(session, session_id)
+    run, loki_dir = await live_run(session, session_id, steering=True)
     await asyncio.to_thread(control_files.write_human_input, loki_dir, text)
     await _note(session, run, f"human input sent ({size:,} bytes): {text[:200]}")
     stage_event(session, _event("input_sent", run, bytes=size))
@@ -152,7 +162,7 @@ async def send_input(session: AsyncSession, session_id: uuid.UUID, text: str) ->
 
 
 async def switch_model(session: AsyncSession, session_id: uuid.UUID, model: str) -> ControlResult:
-    run, loki_dir = await live_run(session, session_id)
+    run, loki_dir = await live_run(session, session_id, steering=True)
     if run.provider != "claude":
         raise Conflict(f"model switching needs the claude provider; this run uses {run.provider}")
     await asyncio.to_thread(control_files.write_model_override, loki_dir, model)

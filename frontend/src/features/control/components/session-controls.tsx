@@ -36,6 +36,8 @@ export function SessionControls({
   const start = useStartSession(projectId);
   const [dialog, setDialog] = useState<"start" | "stop" | "input" | null>(null);
   const live = session !== null && LIVE.has(session.status);
+  // A run still starting deletes control files it finds: only Stop reaches it now.
+  const steerable = live && session.status !== "starting";
   // PAUSE is written but the run works on until its next boundary (its files then say paused).
   const pauseAsked =
     live && session.status === "running" && session.snapshot?.pause === "requested";
@@ -69,7 +71,7 @@ export function SessionControls({
           Start session
         </Button>
       )}
-      {live && session.status !== "paused" && !pauseAsked && (
+      {steerable && session.status !== "paused" && !pauseAsked && (
         <Button onClick={() => act("pause")} disabled={control.isPending}>
           Pause
         </Button>
@@ -89,7 +91,12 @@ export function SessionControls({
           Stop
         </Button>
       )}
-      {live && (
+      {live && !steerable && (
+        <span className="text-sm text-slate-500" data-testid="run-starting">
+          Starting: the run can be steered once it is running
+        </span>
+      )}
+      {steerable && (
         <Button
           onClick={() => setDialog("input")}
           title={acceptsInput ? "" : "This run does not accept input"}
@@ -97,7 +104,7 @@ export function SessionControls({
           Send input
         </Button>
       )}
-      {live && (
+      {steerable && (
         <ModelPicker
           session={session}
           pending={control.isPending}
