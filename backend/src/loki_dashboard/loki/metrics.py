@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from loki_dashboard.loki.files import as_dict, is_ignored_name, read_json
+from loki_dashboard.loki.safe_open import glob_files
 
 _TOKEN_KEYS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_creation_tokens")
 # Iterations kept for the cost chart (the newest ones).
@@ -32,15 +33,16 @@ def read_token_totals(loki_dir: Path) -> dict[str, Any] | None:
     # (iteration, input, output, cost) of every measured iteration; the totals are their sums.
     measured: list[tuple[int, float, float, float]] = []
     folder = loki_dir / "metrics" / "efficiency"
-    for path in sorted(folder.glob("iteration-*.json")) if folder.is_dir() else []:
-        if is_ignored_name(path.name):
+    for rel in glob_files(loki_dir, "metrics/efficiency/iteration-*.json"):
+        name = rel.rsplit("/", 1)[-1]
+        if is_ignored_name(name):
             continue
-        data = as_dict(read_json(path, max_bytes=1 << 20).value)
+        data = as_dict(read_json(folder / name, max_bytes=1 << 20).value)
         if not any(_number(data.get(key)) for key in _TOKEN_KEYS):
             continue
         number = data.get("iteration")
         if not isinstance(number, int) or isinstance(number, bool):
-            number = _iteration_of(path.name)
+            number = _iteration_of(name)
         measured.append(
             (
                 number,
