@@ -51,6 +51,7 @@ from loki_dashboard.loki.run_state import (
     parse_orchestrator,
     read_provider,
 )
+from loki_dashboard.loki.safe_open import is_real_dir, kind_of, report
 from loki_dashboard.loki.tail import Cursor, TailRead, read_new_lines
 from loki_dashboard.models.session import LIVE_SESSION_STATUSES
 from loki_dashboard.watcher import classify as kinds
@@ -103,7 +104,8 @@ def _glob_entries(
 ) -> list[tuple[str, os.DirEntry[str]]]:
     """(relative path, entry) of the files under `root` matching a `/`-separated glob whose
     segments may hold wildcards (no `**`). `listings` caches each folder's `os.scandir`, so
-    the patterns of one scan list every folder once."""
+    the patterns of one scan list every folder once. Links are neither entered nor listed: a
+    run's files are regular files in real folders (see loki/safe_open.py)."""
     folders: list[tuple[str, str]] = [("", root)]
     segments = pattern.split("/")
     for depth, segment in enumerate(segments):
@@ -113,14 +115,32 @@ def _glob_entries(
         for prefix, folder in folders:
             for entry in _listing(folder, listings):
                 name = entry.name
-                if (name == segment if literal else fnmatch.fnmatchcase(name, segment)) and (
-                    entry.is_file() if last else entry.is_dir()
+                if not (name == segment if literal else fnmatch.fnmatchcase(name, segment)):
+                    continue
+                if (
+                    entry.is_file(follow_symlinks=False)
+                    if last
+                    else entry.is_dir(follow_symlinks=False)
                 ):
                     found.append((prefix + name, entry))
+                elif not (
+                    entry.is_file(follow_symlinks=False) or entry.is_dir(follow_symlinks=False)
+                ):
+                    _report_special(entry)
         if last:
             return found
         folders = [(rel + "/", entry.path) for rel, entry in found]
     return []
+
+
+def _report_special(entry: os.DirEntry[str]) -> None:
+    """A FIFO, socket, device or link where a run's file or folder could be: logged once."""
+    if is_ignored_name(entry.name):
+        return
+    try:
+        report(entry.path, kind_of(entry.stat(follow_symlinks=False).st_mode))
+    except OSError:
+        pass
 
 
 def _listing(folder: str, listings: dict[str, list[os.DirEntry[str]]]) -> list[os.DirEntry[str]]:
@@ -268,7 +288,7 @@ class ProjectMirror:
                 if rel in found or not kinds.classify(rel):
                     continue
                 try:
-                    st = entry.stat()
+                    st = entry.stat(follow_symlinks=False)
                 except OSError:
                     continue
                 found[rel] = Stamp(st.st_ino, st.st_size, st.st_mtime_ns)
@@ -279,7 +299,7 @@ class ProjectMirror:
         bytes of the small JSON files the sync will parse, so the event loop makes no system
         call for them (at 1,000 projects these were ~40 per project on the loop). None when
         there is no `.loki/` folder."""
-        if not os.path.isdir(self.loki_dir_str):
+        if not is_real_dir(self.loki_dir_str):  # missing, or a link: not the project's own
             return None
         found: dict[str, tuple[Stamp, bytes | None]] = {}
         for rel, current in self._scan_stamps().items():
@@ -301,7 +321,7 @@ class ProjectMirror:
     async def sync(self, rels: set[str], *, full: bool = False) -> None:
         if full:
             self._fetched = await asyncio.to_thread(self._first_pass)
-        if self._fetched is None and not os.path.isdir(self.loki_dir_str):
+        if self._fetched is None and not is_real_dir(self.loki_dir_str):
             return
         self.syncs += 1
         todo: set[str] = set(kinds.ALL) if full else set()
@@ -330,7 +350,7 @@ class ProjectMirror:
             self._remember_stamp(rel)
 
     def _has_memory(self) -> bool:
-        return os.path.isdir(f"{self.loki_dir_str}/memory")
+        return is_real_dir(f"{self.loki_dir_str}/memory")
 
     async def _count_memory(self) -> bool:
         """Count the memory folders, at most every MEMORY_COUNT_SECONDS (a change inside that
@@ -538,7 +558,7 @@ class ProjectMirror:
 
     async def _sync_tasks(self) -> None:
         collected: list[QueueTask] = []
-        if os.path.isdir(f"{self.loki_dir_str}/queue"):
+        if is_real_dir(f"{self.loki_dir_str}/queue"):
             for name, status in QUEUE_FILES.items():
                 value, _ = await self._json(f"queue/{name}")
                 collected.extend(parse_group(value, status))

@@ -5,7 +5,9 @@ add a path to a running watcher, so adding or removing a project restarts it, an
 every restart covers the gap. A reconciliation scan compares `(inode, size, mtime_ns)` of every
 known file every `reconcile_seconds`, catching events the kernel dropped. A project whose folder
 disappears is marked missing and recovers when it returns; a project without `.loki/` yet is
-checked for its creation (never created by us).
+checked for its creation (never created by us). A `.loki` that is a link is no run folder of the
+project: not watched, not mirrored. Links to folders inside one are never followed (see
+link_guard.py).
 """
 
 from __future__ import annotations
@@ -28,12 +30,14 @@ from loki_dashboard.config import Settings
 from loki_dashboard.db.engine import Database
 from loki_dashboard.loki.files import Stamp, digest_bytes, is_ignored_name, read_bytes, stamp
 from loki_dashboard.loki.learnings import LEARNING_FILES
+from loki_dashboard.loki.safe_open import is_real_dir
 from loki_dashboard.models import Project, RunSession, Task
 from loki_dashboard.realtime.bus import EventBus
 from loki_dashboard.realtime.events import DomainEvent
 from loki_dashboard.schemas import projects as project_schemas
 from loki_dashboard.watcher import imports, inotify
 from loki_dashboard.watcher.classify import classify
+from loki_dashboard.watcher.link_guard import WatchPlan, plan_watch
 from loki_dashboard.watcher.mirror import ProjectMirror
 from loki_dashboard.watcher.sync_session import RunView, view_of
 from loki_dashboard.watcher.sync_tasks import FILE_FIELDS
@@ -77,6 +81,9 @@ class WatcherService:
         self._home_stamps: dict[str, list[Stamp | None]] = {}
         # Folders inotify refused at the last (re)start, polled instead, and why.
         self._polled: frozenset[str] = frozenset()
+        # Watched folders holding a link to a folder: watched folder by folder (link_guard.py).
+        self._guarded: frozenset[str] = frozenset()
+        self._guard_warned: set[str] = set()
         self._polling_reason = ""
         self._limit_warning: str | None = None
         self.restarts = 0
@@ -185,7 +192,7 @@ class WatcherService:
             self._by_dir[str(mirror.loki_dir)] = row.id
             if row.missing:
                 self._missing.add(row.id)
-            if os.path.isdir(mirror.loki_dir_str):
+            if is_real_dir(mirror.loki_dir_str):
                 self._seen_loki.add(mirror.loki_dir_str)
             mirror.notify(None)
         gone = [pid for pid in self.mirrors if pid not in wanted]
@@ -223,12 +230,12 @@ class WatcherService:
             existing = {
                 folder
                 for folder, pid in self._by_dir.items()
-                if pid not in self._missing and os.path.isdir(folder)
+                if pid not in self._missing and is_real_dir(folder)
             }
         paths = set(existing)
         for sub in ("learnings", "dashboard"):
             folder = self.settings.home / sub
-            if folder.is_dir():
+            if is_real_dir(folder):
                 paths.add(str(folder))
         return frozenset(paths)
 
@@ -241,26 +248,29 @@ class WatcherService:
             self._restart.clear()
             paths = self._watch_paths()
             self._watched = paths
+            plan = await asyncio.to_thread(plan_watch, sorted(paths), warned=self._guard_warned)
+            self._guarded = plan.guarded
             self._rescan_due = time.monotonic() + 0.05
             self.ready.set()
             if not paths:
                 await self._restart.wait()
                 continue
             try:
-                await self._watch_all(paths)
+                await self._watch_all(plan)
             except Exception:
                 logger.exception("file watcher failed; retrying in 1 s")
                 await asyncio.sleep(1)
             self.restarts += 1
 
-    async def _watch_all(self, paths: frozenset[str]) -> None:
-        """inotify over every folder it takes (tried again at each restart); the rest polled."""
+    async def _watch_all(self, plan: WatchPlan) -> None:
+        """inotify over every folder it takes (tried again at each restart); the rest polled.
+        The folders of guarded roots are watched each alone, beside the others."""
         home = str(self.settings.home)
         # LOKI_HOME's folders first: few, and they carry new projects.
-        ordered = sorted(paths, key=lambda p: (not p.startswith(home), p))
+        ordered = sorted(plan.recursive, key=lambda p: (not p.startswith(home), p))
         self._polled = frozenset()
         try:
-            await self._watch(ordered, polling=False)
+            await self._watch_groups((ordered, False, True), (plan.flat, False, False))
             return
         except FileNotFoundError:
             await asyncio.sleep(0.1)  # a folder vanished since it was listed: list them again
@@ -281,16 +291,31 @@ class WatcherService:
             POLL_DELAY_MS,
         )
         try:
-            async with asyncio.TaskGroup() as group:
-                group.create_task(self._watch(polled, polling=True))
-                if watched:
-                    group.create_task(self._watch(watched, polling=False))
-        except* FileNotFoundError:
+            await self._watch_groups(
+                (polled, True, True), (watched, False, True), (plan.flat, True, False)
+            )
+        except FileNotFoundError:
             await asyncio.sleep(0.1)
 
-    async def _watch(self, paths: Sequence[str], *, polling: bool) -> None:
+    async def _watch_groups(self, *groups: tuple[Sequence[str], bool, bool]) -> None:
+        """Watch every non-empty group of (paths, polling, recursive) at once; the first error
+        of any ends them all and is raised as it is."""
+        live = [group for group in groups if group[0]]
+        if len(live) == 1:
+            paths, polling, recursive = live[0]
+            await self._watch(paths, polling=polling, recursive=recursive)
+            return
+        try:
+            async with asyncio.TaskGroup() as tasks:
+                for paths, polling, recursive in live:
+                    tasks.create_task(self._watch(paths, polling=polling, recursive=recursive))
+        except ExceptionGroup as errors:
+            raise errors.exceptions[0] from None
+
+    async def _watch(self, paths: Sequence[str], *, polling: bool, recursive: bool = True) -> None:
         async for changes in awatch(
             *paths,
+            recursive=recursive,
             watch_filter=_keep,
             debounce=DEBOUNCE_MS,
             step=STEP_MS,
@@ -313,6 +338,9 @@ class WatcherService:
                 # a new folder (queue/, state/, sessions/<id>/) means a scan of the project.
                 if change == Change.added and not classify(found[1]) and os.path.isdir(path):
                     scan.add(found[0])
+                    mirror = self.mirrors.get(found[0])
+                    if mirror is not None and mirror.loki_dir_str in self._guarded:
+                        self._restart.set()  # watched folder by folder: watch the new one too
             elif path.startswith(home):
                 self._reload.set()  # projects.json or learnings: handled by housekeeping
         for project_id, rels in by_project.items():
@@ -362,7 +390,7 @@ class WatcherService:
     async def reconcile(self) -> None:
         """Sync every file whose stamp differs from what its mirror last saw."""
         for project_id, mirror in list(self.mirrors.items()):
-            if project_id in self._missing or not mirror.loki_dir.is_dir():
+            if project_id in self._missing or not is_real_dir(mirror.loki_dir_str):
                 continue
             changed = await asyncio.to_thread(mirror.changed_since_scan)
             if changed:
@@ -380,7 +408,7 @@ class WatcherService:
         isdir = os.path.isdir
         for project_id, mirror in self.mirrors.items():
             loki_dir = mirror.loki_dir_str
-            if isdir(loki_dir):
+            if is_real_dir(loki_dir):  # a `.loki` that is a link is not the project's own
                 exists = True
             else:
                 exists = isdir(mirror.path_str)
@@ -394,7 +422,7 @@ class WatcherService:
                 logger.info("project folder %s is back", mirror.path)
                 self.writer.submit(_missing_job(project_id, missing=False))
                 mirror.notify(None)
-            if isdir(loki_dir):
+            if is_real_dir(loki_dir):
                 present.add(loki_dir)
                 if loki_dir not in self._seen_loki:
                     self._seen_loki.add(loki_dir)
