@@ -1,7 +1,8 @@
 """Log lines of a run: ANSI colours stripped (the raw line kept), secrets redacted, level parsed.
 
 run.sh prints `[INFO] msg`, `[WARN]`, `[ERROR]`, `[STEP]` with colours and no timestamps; the
-agent's stream-json lines may be long and carry keys, so redaction runs on both copies.
+agent's stream-json lines may be long and carry keys, so redaction runs on both copies. A
+private key spans lines: `parse_line` takes the file's KeyBlocks to hide the lines of one.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from loki_dashboard.loki.key_blocks import REDACTED, KeyBlocks, redact_key_blocks
 
 # Longest message kept; a stream-json line can be megabytes.
 MAX_LINE_CHARS = 16_384
@@ -22,6 +25,12 @@ _SECRETS = [
     re.compile(r"\bAKIA[0-9A-Z]{16}\b"),
     re.compile(r"\bAIza[0-9A-Za-z_\-]{30,}"),
     re.compile(r"\bloki_[A-Za-z0-9_\-]{32,}"),
+    # Password hashes (crypt(3), as in /etc/shadow: `user:$6$salt$hash:…`; bcrypt `$2b$12$…`;
+    # argon2, scrypt, pbkdf2): the hash field, up to its `:` or a space.
+    re.compile(
+        r"\$(?:1|2[abxy]?|5|6|7|y|gy|md5|sha1|argon2(?:id|i|d)|pbkdf2(?:-sha\d+)?|scrypt)"
+        r"\$[A-Za-z0-9./$=,+\-]{8,}"
+    ),
 ]
 _BEARER = re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/\-]{8,}=*")
 _ASSIGNED = re.compile(
@@ -46,7 +55,6 @@ _LEVELS = {
     "step": "step",
     "debug": "debug",
 }
-REDACTED = "[REDACTED]"
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,7 @@ def strip_ansi(text: str) -> str:
 
 
 def redact(text: str) -> str:
+    text = redact_key_blocks(text)
     for pattern in _SECRETS:
         text = pattern.sub(REDACTED, text)
     text = _BEARER.sub(lambda m: m.group(1) + REDACTED, text)
@@ -91,7 +100,10 @@ def parse_level(plain: str) -> str:
     return _LEVELS[match.group(1).lower()] if match else "info"
 
 
-def parse_line(raw: str) -> LogLine:
+def parse_line(raw: str, blocks: KeyBlocks | None = None) -> LogLine:
+    """One line of a log; `blocks` follows the lines of its file before it (see KeyBlocks)."""
     raw = raw.rstrip("\r\n")[:MAX_LINE_CHARS].replace("\x00", "")
     plain = strip_ansi(raw)
+    if blocks is not None and blocks.hides(plain):
+        return LogLine(message=REDACTED, raw=REDACTED, level="info")
     return LogLine(message=redact(plain), raw=redact(raw), level=parse_level(plain))

@@ -32,6 +32,7 @@ from loki_dashboard.loki.files import (
     read_bytes,
     stamp,
 )
+from loki_dashboard.loki.key_blocks import KeyBlocks
 from loki_dashboard.loki.liveness import run_status, session_json_alive
 from loki_dashboard.loki.log_lines import parse_line, redact, redact_data
 from loki_dashboard.loki.memory import count_memory
@@ -201,6 +202,8 @@ class ProjectMirror:
     _retry_timer: asyncio.TimerHandle | None = None
     _events: EventFacts = field(default_factory=EventFacts)
     _cursors: dict[str, Cursor] = field(default_factory=dict)
+    # Per tailed log: whether its lines are inside a private key (hidden whole).
+    _key_blocks: dict[str, KeyBlocks] = field(default_factory=dict)
     # During a full sync: what its first pass found, {rel: (stamp, bytes of a small JSON file)}.
     _fetched: dict[str, tuple[Stamp, bytes | None]] | None = None
     # What proved the run alive at the last sync: (pid, start ticks) of its process, or its
@@ -612,7 +615,8 @@ class ProjectMirror:
 
     async def _sync_logs(self) -> None:
         for rel in self._log_targets():
-            await self._tail(rel, _parse_log_lines)
+            blocks = self._key_blocks.setdefault(rel, KeyBlocks())
+            await self._tail(rel, functools.partial(_parse_log_lines, blocks=blocks))
 
     async def _sync_events(self) -> None:
         await self._tail("events.jsonl", self._parse_events)
@@ -757,10 +761,10 @@ def _rotated_to(path: Path, cursor: Cursor | None) -> Path:
     return path
 
 
-def _parse_log_lines(lines: list[bytes]) -> list[Line]:
+def _parse_log_lines(lines: list[bytes], blocks: KeyBlocks) -> list[Line]:
     out: list[Line] = []
     for raw in lines:
-        line = parse_line(raw.decode("utf-8", "replace"))
+        line = parse_line(raw.decode("utf-8", "replace"), blocks)
         if line.message.strip():
             out.append((line.message, line.raw, line.level, None, None))
     return out
