@@ -177,6 +177,12 @@ class TestWritesThatStillWork:
         assert not (loki_dir / "PAUSE").exists()
         assert (outside / "passwd").read_text() == "root:x:0:0\n"
 
+    def test_a_project_folder_that_is_gone_is_refused_not_made_again(self, tmp_path: Path) -> None:
+        gone = tmp_path / "gone"
+        with pytest.raises(UnsafeRunFolder, match="is no folder any more"):
+            control_files.request_pause(gone / ".loki")
+        assert not gone.exists()
+
     def test_a_control_file_that_is_a_folder_is_refused(self, project: Path) -> None:
         (project / ".loki" / "STOP").mkdir(parents=True)
         with pytest.raises(UnsafeRunFolder, match="STOP is a folder"):

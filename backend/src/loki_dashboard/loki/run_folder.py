@@ -31,7 +31,7 @@ class UnsafeRunFolder(Exception):
     def __init__(self, path: Path, problem: str) -> None:
         super().__init__(
             f"{path} {problem}; the dashboard writes only into real folders inside the "
-            "project, so it wrote nothing (remove or replace it and try again)"
+            "project, so it wrote nothing"
         )
         self.path = path
 
@@ -70,7 +70,10 @@ def run_folder(loki_dir: Path, *below: str, create: bool = True) -> Iterator[int
     """A descriptor of `loki_dir/below...` for the block, every step a real folder (made when
     missing and `create`); the project folder holding `loki_dir` is trusted as registered."""
     with contextlib.ExitStack() as stack:
-        folder = os.open(loki_dir.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            folder = os.open(loki_dir.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except (FileNotFoundError, NotADirectoryError):
+            raise UnsafeRunFolder(loki_dir.parent, "is no folder any more") from None
         stack.callback(os.close, folder)
         path = loki_dir.parent
         for name in (loki_dir.name, *below):

@@ -55,6 +55,9 @@ EXISTENCE_CHECK_SECONDS = 2.0
 # A run that dies (killed, crashed, heartbeat gone stale) writes no file: live runs are
 # re-checked this often, one /proc read each.
 LIVENESS_CHECK_SECONDS = 3.0
+# A folder watched folder by folder (it holds a link) is re-listed for new folders at most this
+# often: a run making folders in a loop must not keep the whole watcher restarting.
+GUARDED_RESTART_SECONDS = 10.0
 
 
 class WatcherService:
@@ -84,6 +87,7 @@ class WatcherService:
         # Watched folders holding a link to a folder: watched folder by folder (link_guard.py).
         self._guarded: frozenset[str] = frozenset()
         self._guard_warned: set[str] = set()
+        self._guarded_grew = False  # a new folder in a guarded root awaits a restart
         self._polling_reason = ""
         self._limit_warning: str | None = None
         self.restarts = 0
@@ -340,7 +344,7 @@ class WatcherService:
                     scan.add(found[0])
                     mirror = self.mirrors.get(found[0])
                     if mirror is not None and mirror.loki_dir_str in self._guarded:
-                        self._restart.set()  # watched folder by folder: watch the new one too
+                        self._guarded_grew = True  # watched folder by folder: add the new one
             elif path.startswith(home):
                 self._reload.set()  # projects.json or learnings: handled by housekeeping
         for project_id, rels in by_project.items():
@@ -361,10 +365,14 @@ class WatcherService:
 
     async def _housekeeping_loop(self) -> None:
         last_existence = last_reconcile = last_liveness = time.monotonic()
+        last_guarded = -GUARDED_RESTART_SECONDS
         while not self._stopping:
             await asyncio.sleep(TICK_SECONDS)
             now = time.monotonic()
             try:
+                if self._guarded_grew and now - last_guarded >= GUARDED_RESTART_SECONDS:
+                    self._guarded_grew, last_guarded = False, now
+                    self._restart.set()
                 if self._reload.is_set():
                     self._reload.clear()
                     await self._import_home()
