@@ -17,14 +17,16 @@ from loki_dashboard.loki.key_blocks import REDACTED, KeyBlocks, redact_key_block
 MAX_LINE_CHARS = 16_384
 
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+# Each pattern starts with its literal prefix, the word boundary checked behind it: a leading
+# `\b` kept `re` from searching for the prefix, and redaction cost ~5x more per line.
 _SECRETS = [
-    re.compile(r"\bsk-(?:ant-|proj-)?[A-Za-z0-9_\-]{16,}"),
-    re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}"),
-    re.compile(r"\bgithub_pat_[A-Za-z0-9_]{20,}"),
-    re.compile(r"\bxox[abposr]-[A-Za-z0-9\-]{10,}"),
-    re.compile(r"\bAKIA[0-9A-Z]{16}\b"),
-    re.compile(r"\bAIza[0-9A-Za-z_\-]{30,}"),
-    re.compile(r"\bloki_[A-Za-z0-9_\-]{32,}"),
+    re.compile(r"sk-(?<=\bsk-)(?:ant-|proj-)?[A-Za-z0-9_\-]{16,}"),
+    re.compile(r"gh(?<=\bgh)[pousr]_[A-Za-z0-9]{20,}"),
+    re.compile(r"github_pat_(?<=\bgithub_pat_)[A-Za-z0-9_]{20,}"),
+    re.compile(r"xox(?<=\bxox)[abposr]-[A-Za-z0-9\-]{10,}"),
+    re.compile(r"AKIA(?<=\bAKIA)[0-9A-Z]{16}\b"),
+    re.compile(r"AIza(?<=\bAIza)[0-9A-Za-z_\-]{30,}"),
+    re.compile(r"loki_(?<=\bloki_)[A-Za-z0-9_\-]{32,}"),
     # Password hashes (crypt(3), as in /etc/shadow: `user:$6$salt$hash:…`; bcrypt `$2b$12$…`;
     # argon2, scrypt, pbkdf2): the hash field, up to its `:` or a space.
     re.compile(

@@ -52,7 +52,7 @@ from loki_dashboard.loki.run_state import (
     parse_orchestrator,
     read_provider,
 )
-from loki_dashboard.loki.safe_open import is_real_dir, kind_of, report
+from loki_dashboard.loki.safe_open import glob_files, is_real_dir, kind_of, report
 from loki_dashboard.loki.tail import Cursor, TailRead, read_new_lines
 from loki_dashboard.models.session import LIVE_SESSION_STATUSES
 from loki_dashboard.watcher import classify as kinds
@@ -718,7 +718,7 @@ class ProjectMirror:
         """Files matching a glob inside `.loki/`, from the first pass during a full sync."""
         if self._fetched is not None:
             return [rel for rel in self._fetched if fnmatch.fnmatchcase(rel, pattern)]
-        return [p.relative_to(self.loki_dir).as_posix() for p in self.loki_dir.glob(pattern)]
+        return glob_files(self.loki_dir, pattern)  # no link followed, regular files only
 
     def _newest(self, rels: list[str]) -> str | None:
         best: tuple[int, str] | None = None

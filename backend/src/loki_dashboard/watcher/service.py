@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import time
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +90,9 @@ class WatcherService:
         self._guarded: frozenset[str] = frozenset()
         self._guard_warned: set[str] = set()
         self._guarded_grew = False  # a new folder in a guarded root awaits a restart
+        # Its own thread: in the shared pool the walk would wait behind every project's first
+        # full sync (1,000 at start), and the watch with it.
+        self._planner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="watch-plan")
         self._polling_reason = ""
         self._limit_warning: str | None = None
         self.restarts = 0
@@ -119,6 +124,7 @@ class WatcherService:
                 await task
         for mirror in self.mirrors.values():
             mirror.cancel()
+        self._planner.shutdown(wait=False, cancel_futures=True)
         await self.writer.stop()
 
     async def settle(self) -> None:
@@ -252,7 +258,11 @@ class WatcherService:
             self._restart.clear()
             paths = self._watch_paths()
             self._watched = paths
-            plan = await asyncio.to_thread(plan_watch, sorted(paths), warned=self._guard_warned)
+            loop = asyncio.get_running_loop()
+            plan = await loop.run_in_executor(
+                self._planner,
+                functools.partial(plan_watch, sorted(paths), warned=self._guard_warned),
+            )
             self._guarded = plan.guarded
             self._rescan_due = time.monotonic() + 0.05
             self.ready.set()
