@@ -258,17 +258,21 @@ class WatcherService:
             self._restart.clear()
             paths = self._watch_paths()
             self._watched = paths
+            self._rescan_due = float("inf")  # due once the watch is in place (below)
+            self.ready.set()
+            if not paths:
+                self._rescan_due = time.monotonic() + 0.05
+                await self._restart.wait()
+                continue
             loop = asyncio.get_running_loop()
             plan = await loop.run_in_executor(
                 self._planner,
                 functools.partial(plan_watch, sorted(paths), warned=self._guard_warned),
             )
             self._guarded = plan.guarded
+            # awatch sets its watches up before this task yields again: the rescan that covers
+            # the changes made while there was none comes after them.
             self._rescan_due = time.monotonic() + 0.05
-            self.ready.set()
-            if not paths:
-                await self._restart.wait()
-                continue
             try:
                 await self._watch_all(plan)
             except Exception:
