@@ -21,7 +21,8 @@ class TestReadJson:
         big = tmp_path / "big.json"
         big.write_text(json.dumps(["x" * 100]))
         assert read_json(big, max_bytes=50).status is ReadStatus.TOO_BIG
-        assert read_json(tmp_path).status is ReadStatus.UNREADABLE
+        # A folder where a file should be is not a file of the run: absent, like a FIFO.
+        assert read_json(tmp_path).status is ReadStatus.MISSING
         binary = tmp_path / "bin.json"
         binary.write_bytes(b"\xff\xfe\x00garbage")
         assert read_json(binary).status is ReadStatus.INVALID

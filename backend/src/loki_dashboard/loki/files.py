@@ -2,6 +2,7 @@
 
 Every `.loki` file can be missing, empty, half-written, of the wrong shape or huge; a read
 reports which of those it met instead of raising, so callers can keep their last good value.
+A FIFO, socket, device, folder or link where a file should be is missing (see safe_open.py).
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ import enum
 import hashlib
 import json
 import os
+import stat as stat_mode
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from loki_dashboard.loki.safe_open import open_file
 
 # Larger JSON files are refused: no run writes them, and parsing one would stall a worker.
 MAX_JSON_BYTES = 64 * 1024 * 1024
@@ -28,9 +32,13 @@ class Stamp:
 
 
 def stamp(path: Path) -> Stamp | None:
+    """The stamp of the regular file at `path` (not of what a link points at); None for
+    anything else."""
     try:
-        st = os.stat(path)
-    except OSError:
+        st = os.lstat(path)
+    except (OSError, ValueError):
+        return None
+    if not stat_mode.S_ISREG(st.st_mode):
         return None
     return Stamp(st.st_ino, st.st_size, st.st_mtime_ns)
 
@@ -71,15 +79,14 @@ def digest_bytes(data: bytes) -> str:
 
 
 def read_bytes(path: Path, max_bytes: int) -> tuple[ReadStatus, bytes, str | None]:
+    """At most `max_bytes` of a regular file; anything else at `path` is MISSING."""
     try:
-        with open(path, "rb") as handle:
+        with os.fdopen(open_file(path), "rb") as handle:
             data = handle.read(max_bytes + 1)
-    except FileNotFoundError:
+    except FileNotFoundError:  # NotRegularFile too: a FIFO or link is not a file of the run
         return ReadStatus.MISSING, b"", None
-    except IsADirectoryError:
-        return ReadStatus.UNREADABLE, b"", "is a folder"
-    except OSError as exc:
-        return ReadStatus.UNREADABLE, b"", exc.strerror or str(exc)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        return ReadStatus.UNREADABLE, b"", getattr(exc, "strerror", None) or str(exc)
     if len(data) > max_bytes:
         return ReadStatus.TOO_BIG, b"", f"larger than {max_bytes} bytes"
     return ReadStatus.OK, data, None

@@ -2,26 +2,39 @@
 
 Every surface (REST, WebSocket, CLI, UI) goes through `run_status`, so they never disagree.
 Pid files survive crashes and pids are reused, so a pid counts only when its process exists
-and its command line looks like a Loki run.
+and its command line looks like a Loki run. Pid files and markers are the run's files: only
+regular ones count (a FIFO named loki.pid is no pid file; see safe_open.py).
 """
 
 from __future__ import annotations
 
 import fnmatch
-import json
 import os
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from loki_dashboard.loki.files import as_dict, as_int, as_str, is_ignored_name
+from loki_dashboard.loki.files import (
+    ReadStatus,
+    as_dict,
+    as_int,
+    as_str,
+    is_ignored_name,
+    read_bytes,
+    read_json,
+    stamp,
+)
 from loki_dashboard.loki.run_state import AutonomyState
+from loki_dashboard.loki.safe_open import glob_files
 from loki_dashboard.loki.timestamps import parse_time
 
 # A skill-mode heartbeat older than this is stale (the old dashboard's rule; control.py's 6 h
 # would show a crashed run as alive for hours).
 SESSION_JSON_FRESH = timedelta(minutes=5)
+# A pid file holds a number; `pids/*.json` and session.json a small object.
+_PID_FILE_BYTES = 64
+_SMALL_JSON_BYTES = 64 * 1024
 _LOKI_MARKERS = ("loki", "run.sh", "autonomy")
 
 # Final autonomy-state statuses once the process is gone.
@@ -65,10 +78,10 @@ class RunStatus:
 
 
 def read_pid_file(path: Path) -> int | None:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")[:64]
-    except OSError:
+    status, data, _ = read_bytes(path, _PID_FILE_BYTES)
+    if status is not ReadStatus.OK:
         return None
+    text = data.decode("utf-8", "replace")
     pid = as_int(text.strip().split()[0] if text.strip() else None)
     return pid if pid and pid > 0 else None
 
@@ -113,7 +126,7 @@ def candidate_pids(loki_dir: Path, present: Collection[str] | None = None) -> li
         if present is not None:
             rels = [rel for rel in present if fnmatch.fnmatchcase(rel, pattern)]
         else:
-            rels = [path.relative_to(loki_dir).as_posix() for path in loki_dir.glob(pattern)]
+            rels = glob_files(loki_dir, pattern)
         return sorted(rel for rel in rels if not is_ignored_name(rel.rsplit("/", 1)[-1]))
 
     def add(rel: str) -> None:
@@ -127,10 +140,7 @@ def candidate_pids(loki_dir: Path, present: Collection[str] | None = None) -> li
         for rel in matching(pattern):
             add(rel)
     for rel in matching("pids/*.json"):
-        try:
-            data = as_dict(json.loads((loki_dir / rel).read_bytes()[:65536]))
-        except (OSError, ValueError):
-            continue
+        data = as_dict(read_json(loki_dir / rel, max_bytes=_SMALL_JSON_BYTES).value)
         if as_str(data.get("kind")) in {"wrapper", "runner"}:
             pid = as_int(data.get("pid"))
             if pid and pid > 0:
@@ -141,11 +151,12 @@ def candidate_pids(loki_dir: Path, present: Collection[str] | None = None) -> li
 def session_json_alive(loki_dir: Path, now: datetime) -> bool:
     """A skill-mode heartbeat: `status == "running"` and updated within five minutes."""
     path = loki_dir / "session.json"
-    try:
-        data = as_dict(json.loads(path.read_bytes()[:65536]))
-        mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    except (OSError, ValueError):
+    current = stamp(path)
+    read = read_json(path, max_bytes=_SMALL_JSON_BYTES)
+    if current is None or not read.ok:
         return False
+    data = as_dict(read.value)
+    mtime = datetime.fromtimestamp(current.mtime_ns / 1e9, UTC)
     if as_str(data.get("status")) != "running":
         return False
     updated = parse_time(data.get("updatedAt")) or parse_time(data.get("startedAt")) or mtime
@@ -170,7 +181,7 @@ def run_status(
     now = now or datetime.now(UTC)
 
     def exists(rel: str) -> bool:
-        return rel in present if present is not None else (loki_dir / rel).exists()
+        return rel in present if present is not None else stamp(loki_dir / rel) is not None
 
     live_pid: int | None = None
     reason = "no live pid"

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from loki_dashboard.loki.files import as_dict, is_ignored_name, read_json
+from loki_dashboard.loki.safe_open import glob_files
 from loki_dashboard.loki.timestamps import parse_time
 
 _TOKEN_KEYS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_creation_tokens")
@@ -65,11 +66,12 @@ def read_iteration_costs(loki_dir: Path) -> list[IterationCost]:
     """Every measured iteration record on disk, whichever run wrote it (I/O: call off-loop)."""
     folder = loki_dir / "metrics" / "efficiency"
     found: list[IterationCost] = []
-    paths = sorted(folder.glob("iteration-*.json")) if folder.is_dir() else []
-    for path in paths[:MAX_ITERATION_FILES]:
-        if is_ignored_name(path.name):
+    rels = glob_files(loki_dir, "metrics/efficiency/iteration-*.json")  # no link followed
+    for rel in rels[:MAX_ITERATION_FILES]:
+        name = rel.rsplit("/", 1)[-1]
+        if is_ignored_name(name):
             continue
-        cost = parse_iteration_cost(path.name, read_json(path, max_bytes=1 << 20).value)
+        cost = parse_iteration_cost(name, read_json(folder / name, max_bytes=1 << 20).value)
         if cost is not None:
             found.append(cost)
     return found

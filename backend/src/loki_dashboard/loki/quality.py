@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from loki_dashboard.loki.files import is_ignored_name, read_bytes, read_json
+from loki_dashboard.loki.safe_open import glob_files, is_real_dir
 
 _SMALL = 1024 * 1024
 _MAX_FAILURE_LINES = 20
@@ -20,16 +21,13 @@ def read_quality(loki_dir: Path) -> dict[str, Any]:
     """{"quality": {...}, "council": ..., "checklist": ...}, leaving out what is absent."""
     found: dict[str, Any] = {}
     folder = loki_dir / "quality"
-    if folder.is_dir():
+    if is_real_dir(folder):
         quality: dict[str, Any] = {}
-        passed = sorted(
-            p.name.removesuffix(".pass")
-            for p in folder.glob("*.pass")
-            if not is_ignored_name(p.name)
-        )
+        names = (rel.removeprefix("quality/") for rel in glob_files(loki_dir, "quality/*.pass"))
+        passed = sorted(n.removesuffix(".pass") for n in names if not is_ignored_name(n))
         if passed:
             quality["passed"] = passed
-        status, data, _ = read_bytes(folder / "gate-failures.txt", _SMALL)
+        _status, data, _ = read_bytes(folder / "gate-failures.txt", _SMALL)
         if data.strip():
             lines = data.decode("utf-8", "replace").splitlines()
             quality["failures"] = [line for line in lines if line.strip()][:_MAX_FAILURE_LINES]

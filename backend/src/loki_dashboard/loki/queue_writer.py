@@ -3,19 +3,23 @@
 Under the lock the file is read again, changed in memory, written to a temp file in `queue/` and
 renamed over the original: readers see the old or the new file, never half of one, and entries the
 runner or the agent wrote a moment ago are kept. The file keeps its shape (a bare list or
-`{"tasks": [...]}`), its other keys, its indentation style and its mode.
+`{"tasks": [...]}`), its other keys, its indentation style and its mode. `.loki` and `queue/`
+must be real folders and `pending.json` a regular file (never followed through a link, see
+run_folder.py); otherwise nothing is written and QueueFileInvalid says why.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from loki_dashboard.loki.queue_lock import queue_lock
+from loki_dashboard.loki.queue_lock import queue_lock_at
+from loki_dashboard.loki.run_folder import UnsafeRunFolder, run_folder, write_file
+from loki_dashboard.loki.safe_open import NotRegularFile, open_regular_in
 
 PENDING = "pending.json"
 
@@ -23,15 +27,27 @@ Entries = list[Any]
 
 
 class QueueFileInvalid(Exception):
-    """pending.json holds something we must not overwrite (not a list or a tasks wrapper)."""
+    """pending.json holds something we must not overwrite (not a list or a tasks wrapper, not a
+    regular file), or the queue folder is a link."""
 
 
-def _read(path: Path) -> tuple[Any, Entries, bool]:
-    """(document, its task list, whether it was pretty-printed); a missing file is empty."""
+def _read(queue: int, path: Path) -> tuple[Any, Entries, bool, int]:
+    """(document, its task list, whether it was pretty-printed, its mode) of `path`, the file
+    PENDING in the folder `queue`; a missing file is empty."""
     try:
-        text = path.read_text()
+        fd = open_regular_in(queue, PENDING, str(path))
+    except NotRegularFile as exc:
+        raise QueueFileInvalid(f"{path} is {exc.strerror}; not touching it") from None
     except FileNotFoundError:
-        return [], [], True
+        return [], [], True, 0o644
+    with os.fdopen(fd) as handle:
+        mode = stat.S_IMODE(os.fstat(handle.fileno()).st_mode)
+        text = handle.read()
+    document, entries, pretty = _parse(path, text)
+    return document, entries, pretty, mode
+
+
+def _parse(path: Path, text: str) -> tuple[Any, Entries, bool]:
     if not text.strip():
         return [], [], True
     try:
@@ -46,32 +62,29 @@ def _read(path: Path) -> tuple[Any, Entries, bool]:
     raise QueueFileInvalid(f'{path} is neither a list nor {{"tasks": [...]}}; not touching it')
 
 
-def _write(path: Path, document: Any, pretty: bool) -> None:
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, temp = tempfile.mkstemp(prefix=".pending.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as out:
-            json.dump(document, out, indent=2 if pretty else None)
-            out.write("\n")
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+def _write(queue: int, queue_dir: Path, document: Any, pretty: bool, mode: int) -> None:
+    text = json.dumps(document, indent=2 if pretty else None) + "\n"
+    write_file(queue, PENDING, text.encode(), mode=mode, where=queue_dir)
 
 
 def update_pending(queue_dir: Path, change: Callable[[Entries], Entries]) -> Entries:
-    """Apply `change` to the pending entries under the lock; returns the entries written."""
-    queue_dir.mkdir(parents=True, exist_ok=True)
+    """Apply `change` to the pending entries under the lock; returns the entries written.
+    `queue_dir` is `<project>/.loki/queue`, made when missing (never through a link)."""
     path = queue_dir / PENDING
-    with queue_lock(queue_dir):
-        document, entries, pretty = _read(path)
-        new_entries = change(list(entries))
-        if isinstance(document, dict):
-            document["tasks"] = new_entries
-        else:
-            document = new_entries
-        _write(path, document, pretty)
+    try:
+        with (
+            run_folder(queue_dir.parent, queue_dir.name) as queue,
+            queue_lock_at(queue, queue_dir),
+        ):
+            document, entries, pretty, mode = _read(queue, path)
+            new_entries = change(list(entries))
+            if isinstance(document, dict):
+                document["tasks"] = new_entries
+            else:
+                document = new_entries
+            _write(queue, queue_dir, document, pretty, mode)
+    except UnsafeRunFolder as exc:
+        raise QueueFileInvalid(str(exc)) from None
     return new_entries
 
 

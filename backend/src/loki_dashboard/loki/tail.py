@@ -5,7 +5,8 @@ file holding lines we already read) and `events.jsonl` rotates to `.1` (a new fi
 The cursor remembers the last bytes it consumed; when the file is replaced or shrinks, finding
 those bytes in the new file tells a trim (continue right after them) from a rotation or a
 truncation to fresh content (read from the start). Only complete lines are consumed; a torn last
-line waits for its newline.
+line waits for its newline. Anything but a regular file (a FIFO, a link to /dev/zero) is not
+followed at all: it has no lines (see safe_open.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from loki_dashboard.loki.safe_open import open_file
 
 # Bytes of history read the first time a file is seen (not the whole 100 MB log).
 INITIAL_BACKLOG = 256 * 1024
@@ -50,8 +53,8 @@ def read_new_lines(
 ) -> TailRead:
     """Complete lines written after `cursor` (None: the first time; start near the end)."""
     try:
-        handle = open(path, "rb")  # noqa: SIM115 - closed below
-    except OSError:
+        handle = os.fdopen(open_file(path), "rb")
+    except (OSError, ValueError):
         return TailRead([], cursor, False)
     with handle:
         st = os.fstat(handle.fileno())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +19,7 @@ from loki_dashboard.errors import Conflict, NotFound, PayloadTooLarge
 from loki_dashboard.loki import control_files
 from loki_dashboard.loki.liveness import candidate_pids
 from loki_dashboard.loki.process import ProcessIdentity, project_runner, terminate
+from loki_dashboard.loki.run_folder import UnsafeRunFolder
 from loki_dashboard.models import Log, Project, RunSession
 from loki_dashboard.models.session import LIVE_SESSION_STATUSES
 from loki_dashboard.realtime.events import DomainEvent, stage_event
@@ -64,6 +66,15 @@ async def _note(session: AsyncSession, run: RunSession, message: str) -> None:
     stage_event(session, entry_event(row))
 
 
+async def _write(action: Callable[..., None], loki_dir: Path, *args: str) -> None:
+    """Write a control file off the event loop; a `.loki` (or `state/`) that is a link or not
+    a folder is a 409 naming it, and nothing is written."""
+    try:
+        await asyncio.to_thread(action, loki_dir, *args)
+    except UnsafeRunFolder as exc:
+        raise Conflict(str(exc), details={"path": str(exc.path)}) from None
+
+
 def _event(kind: str, run: RunSession, **data: object) -> DomainEvent:
     return DomainEvent(
         f"control:{kind}",
@@ -75,7 +86,7 @@ def _event(kind: str, run: RunSession, **data: object) -> DomainEvent:
 
 async def pause(session: AsyncSession, session_id: uuid.UUID) -> ControlResult:
     run, loki_dir = await live_run(session, session_id, steering=True)
-    await asyncio.to_thread(control_files.request_pause, loki_dir)
+    await _write(control_files.request_pause, loki_dir)
     await _note(session, run, "pause requested from the dashboard")
     stage_event(session, _event("pause_requested", run))
     return ControlResult(
@@ -88,7 +99,7 @@ async def pause(session: AsyncSession, session_id: uuid.UUID) -> ControlResult:
 
 async def resume(session: AsyncSession, session_id: uuid.UUID) -> ControlResult:
     run, loki_dir = await live_run(session, session_id)
-    await asyncio.to_thread(control_files.clear_pause_and_stop, loki_dir)
+    await _write(control_files.clear_pause_and_stop, loki_dir)
     await _note(session, run, "resume requested from the dashboard")
     stage_event(session, _event("resume_requested", run))
     return ControlResult(
@@ -117,7 +128,7 @@ def runner_identity(run: RunSession, loki_dir: Path) -> ProcessIdentity | None:
 async def stop(session: AsyncSession, session_id: uuid.UUID) -> ControlResult:
     """STOP first (a bare SIGTERM only pauses a run), then SIGTERM, then SIGKILL after a grace."""
     run, loki_dir = await live_run(session, session_id)
-    await asyncio.to_thread(control_files.request_stop, loki_dir)
+    await _write(control_files.request_stop, loki_dir)
     identity = await asyncio.to_thread(runner_identity, run, loki_dir)
     run.status = "stopping"
     await _note(session, run, "stop requested from the dashboard")  # flushes the status too
@@ -149,7 +160,7 @@ async def send_input(session: AsyncSession, session_id: uuid.UUID, text: str) ->
             f"human input is {size:,} bytes; the runner takes at most 1 MiB (1,048,576 bytes)"
         )
     run, loki_dir = await live_run(session, session_id, steering=True)
-    await asyncio.to_thread(control_files.write_human_input, loki_dir, text)
+    await _write(control_files.write_human_input, loki_dir, text)
     await _note(session, run, f"human input sent ({size:,} bytes): {text[:200]}")
     stage_event(session, _event("input_sent", run, bytes=size))
     return ControlResult(
@@ -165,7 +176,7 @@ async def switch_model(session: AsyncSession, session_id: uuid.UUID, model: str)
     run, loki_dir = await live_run(session, session_id, steering=True)
     if run.provider != "claude":
         raise Conflict(f"model switching needs the claude provider; this run uses {run.provider}")
-    await asyncio.to_thread(control_files.write_model_override, loki_dir, model)
+    await _write(control_files.write_model_override, loki_dir, model)
     await _note(session, run, f"model switched to {model} from the dashboard")
     stage_event(session, _event("model_switched", run, model=model))
     return ControlResult(

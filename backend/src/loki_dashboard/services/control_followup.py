@@ -2,13 +2,13 @@
 
 The runner answers on disk: PAUSE honoured shows as `autonomy-state.json` status "paused"; in
 perpetual mode it deletes PAUSE instead; human input moves to `logs/human-input-<ts>.md` when used
-and to `logs/human-input-REJECTED-<ts>.md` when prompt injection is off.
+and to `logs/human-input-REJECTED-<ts>.md` when prompt injection is off. Those files are read in
+a worker thread, the way every run file is (a FIFO there must not stall the server).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 import uuid
@@ -18,6 +18,7 @@ from pathlib import Path
 from loki_dashboard.db.engine import Database
 from loki_dashboard.db.session import session_scope
 from loki_dashboard.loki import control_files
+from loki_dashboard.loki.files import as_dict, read_json, stamp
 from loki_dashboard.models import Log
 from loki_dashboard.realtime.bus import EventBus
 from loki_dashboard.realtime.events import DomainEvent, stage_event
@@ -31,11 +32,13 @@ _tasks: set[asyncio.Task[None]] = set()
 
 
 def _autonomy_status(loki_dir: Path) -> str | None:
-    try:
-        status = json.loads((loki_dir / "autonomy-state.json").read_text()).get("status")
-    except (OSError, ValueError, AttributeError):
-        return None
+    status = as_dict(read_json(loki_dir / "autonomy-state.json").value).get("status")
     return status if isinstance(status, str) else None
+
+
+def _pause_state(loki_dir: Path) -> tuple[str | None, bool]:
+    """(autonomy status, whether PAUSE is still there), read together (blocking)."""
+    return _autonomy_status(loki_dir), stamp(loki_dir / "PAUSE") is not None
 
 
 async def _tell(
@@ -81,11 +84,12 @@ def follow_pause(
     database: Database, bus: EventBus, project_id: uuid.UUID, session_id: uuid.UUID, loki_dir: Path
 ) -> None:
     async def check() -> bool:
-        if _autonomy_status(loki_dir) == "paused":
+        status, pause_there = await asyncio.to_thread(_pause_state, loki_dir)
+        if status == "paused":
             await _tell(database, bus, project_id, session_id, "paused", "the run paused")
             return True
-        if not (loki_dir / "PAUSE").exists():
-            if _autonomy_status(loki_dir) == "paused":
+        if not pause_there:
+            if await asyncio.to_thread(_autonomy_status, loki_dir) == "paused":
                 return False
             await _tell(
                 database, bus, project_id, session_id, "pause_not_honoured",
@@ -104,7 +108,7 @@ def follow_input(
     sent = time.time()
 
     async def check() -> bool:
-        outcome = control_files.human_input_outcome(loki_dir, sent)
+        outcome = await asyncio.to_thread(control_files.human_input_outcome, loki_dir, sent)
         if outcome == "accepted":
             await _tell(database, bus, project_id, session_id, "input_accepted",
                         "the run took the human input into its next prompt")  # fmt: skip

@@ -1,4 +1,8 @@
-"""Which Markdown files in a project could be its PRD, for the start-session picker."""
+"""Which Markdown files in a project could be its PRD, for the start-session picker.
+
+Only regular files count: a link (to a file outside the project, or a FIFO named `x.md`) is not a
+PRD the runner should be pointed at.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,13 @@ def _rank(path: str) -> tuple[bool, int, str]:
     return ("prd" not in path.lower(), path.count("/"), path.lower())
 
 
+def _regular(folder: str, name: str) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(os.path.join(folder, name)).st_mode)
+    except OSError:
+        return False
+
+
 def prd_candidates(folder: Path) -> list[str]:
     """Markdown files up to three folders down, relative to `folder` (hidden folders, `.loki`
     included, and dependency folders skipped); at most 200, the likeliest first."""
@@ -29,7 +40,7 @@ def prd_candidates(folder: Path) -> list[str]:
             d for d in dirs if not d.startswith(".") and d not in SKIPPED
         ]  # fmt: skip
         for name in files:
-            if name.lower().endswith(".md") and not name.startswith("."):
+            if name.lower().endswith(".md") and not name.startswith(".") and _regular(root, name):
                 found.append(Path(root, name).relative_to(folder).as_posix())
         if len(found) >= MAX_FILES * 5:  # a folder of generated docs: enough to choose from
             break

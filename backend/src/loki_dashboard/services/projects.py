@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import uuid
@@ -144,7 +145,7 @@ async def register(
             f"{folder} is already registered as project '{existing.name}'",
             details={"id": str(existing.id)},
         )
-    git = read_git_info(folder)
+    git = await asyncio.to_thread(read_git_info, folder)  # the run's files: never on the loop
     project = Project(
         name=data.name or folder.name or os.sep,
         path=str(folder),

@@ -17,7 +17,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from loki_dashboard.loki.files import ReadStatus, Stamp, parse_json_bytes, read_bytes
+from loki_dashboard.loki.files import (
+    ReadStatus,
+    Stamp,
+    is_ignored_name,
+    parse_json_bytes,
+    read_bytes,
+    stamp,
+)
+from loki_dashboard.loki.safe_open import is_real_dir, kind_of, report
 from loki_dashboard.watcher import classify as kinds
 from loki_dashboard.watcher.settled import read_json_settled
 
@@ -76,7 +84,7 @@ class FileIndex:
                 if rel in found or not kinds.classify(rel):
                     continue
                 try:
-                    st = entry.stat()
+                    st = entry.stat(follow_symlinks=False)
                 except OSError:
                     continue
                 found[rel] = Stamp(st.st_ino, st.st_size, st.st_mtime_ns)
@@ -87,14 +95,14 @@ class FileIndex:
     ) -> dict[str, Fetched] | None:
         """Stamps of `rels` (None: a full scan) and the bytes of the small JSON files among them
         whose stamp differs from `known`; None when there is no `.loki/` folder."""
-        if not os.path.isdir(self.root):
+        if not is_real_dir(self.root):  # missing, or a link: not the project's own
             return None
         if rels is None:
             stamps = self.scan()
         else:
             stamps = {}
             for rel in rels:
-                current = _stat(f"{self.root}/{rel}")
+                current = stamp(self.loki_dir / rel)  # regular files only, no link followed
                 if current is not None:
                     stamps[rel] = current
         found: dict[str, Fetched] = {}
@@ -218,20 +226,13 @@ class FileIndex:
         return result.value, True
 
 
-def _stat(path: str) -> Stamp | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return Stamp(st.st_ino, st.st_size, st.st_mtime_ns)
-
-
 def _glob_entries(
     root: str, pattern: str, listings: dict[str, list[os.DirEntry[str]]]
 ) -> list[tuple[str, os.DirEntry[str]]]:
     """(relative path, entry) of the files under `root` matching a `/`-separated glob whose
     segments may hold wildcards (no `**`). `listings` caches each folder's `os.scandir`, so
-    the patterns of one scan list every folder once."""
+    the patterns of one scan list every folder once. Links are neither entered nor listed: a
+    run's files are regular files in real folders (see loki/safe_open.py)."""
     folders: list[tuple[str, str]] = [("", root)]
     segments = pattern.split("/")
     for depth, segment in enumerate(segments):
@@ -241,14 +242,32 @@ def _glob_entries(
         for prefix, folder in folders:
             for entry in _listing(folder, listings):
                 name = entry.name
-                if (name == segment if literal else fnmatch.fnmatchcase(name, segment)) and (
-                    entry.is_file() if last else entry.is_dir()
+                if not (name == segment if literal else fnmatch.fnmatchcase(name, segment)):
+                    continue
+                if (
+                    entry.is_file(follow_symlinks=False)
+                    if last
+                    else entry.is_dir(follow_symlinks=False)
                 ):
                     found.append((prefix + name, entry))
+                elif not (
+                    entry.is_file(follow_symlinks=False) or entry.is_dir(follow_symlinks=False)
+                ):
+                    _report_special(entry)
         if last:
             return found
         folders = [(rel + "/", entry.path) for rel, entry in found]
     return []
+
+
+def _report_special(entry: os.DirEntry[str]) -> None:
+    """A FIFO, socket, device or link where a run's file or folder could be: logged once."""
+    if is_ignored_name(entry.name):
+        return
+    try:
+        report(entry.path, kind_of(entry.stat(follow_symlinks=False).st_mode))
+    except OSError:
+        pass
 
 
 def _listing(folder: str, listings: dict[str, list[os.DirEntry[str]]]) -> list[os.DirEntry[str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import uuid
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from loki_dashboard.errors import DashboardError
 from loki_dashboard.loki.learnings import LEARNING_FILES, LearningRecord, parse_learnings
 from loki_dashboard.loki.registry import RegisteredProject, parse_registry
+from loki_dashboard.loki.safe_open import open_file
 from loki_dashboard.models import Learning, Project, RemovedProject
 from loki_dashboard.realtime.events import DomainEvent, take_staged_events
 from loki_dashboard.schemas.projects import ProjectCreate
@@ -22,6 +24,8 @@ from loki_dashboard.watcher.settled import read_json_settled
 from loki_dashboard.watcher.writer import Job
 
 logger = logging.getLogger(__name__)
+# The most of one learnings file read (like the largest JSON file a run may write).
+MAX_LEARNINGS_BYTES = 64 * 1024 * 1024
 
 
 def registry_path(home: Path) -> Path:
@@ -58,14 +62,18 @@ def register_job(entries: list[RegisteredProject], home: Path) -> Job:
 
 
 def read_learnings(home: Path) -> list[LearningRecord]:
+    """Every learning of the three files (blocking). Runs append to them, so they are read as a
+    run's files are: regular files only, and at most MAX_LEARNINGS_BYTES of each (the lines past
+    it are left for a later version of the file, not read for minutes)."""
     records: list[LearningRecord] = []
     folder = home / "learnings"
     for name, kind in LEARNING_FILES.items():
         try:
-            text = (folder / name).read_text(encoding="utf-8", errors="replace")
-        except OSError:
+            with os.fdopen(open_file(folder / name), "rb") as handle:
+                data = handle.read(MAX_LEARNINGS_BYTES)
+        except (OSError, ValueError):
             continue
-        records.extend(parse_learnings(text, kind))
+        records.extend(parse_learnings(data.decode("utf-8", "replace"), kind))
     return records
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from loki_dashboard.loki.agent_usage import CallUsage, UsageDelta, usage_of
 from loki_dashboard.loki.events_log import LokiEvent, parse_event_line
 from loki_dashboard.loki.files import is_ignored_name, stamp
+from loki_dashboard.loki.key_blocks import KeyBlocks
 from loki_dashboard.loki.log_lines import parse_line, redact, redact_data
 from loki_dashboard.loki.tail import Cursor, TailRead, read_new_lines
 from loki_dashboard.watcher.file_index import FileIndex
@@ -68,6 +69,7 @@ def read_batch(
     cursor: Cursor | None,
     anchor: datetime | None,
     call: CallUsage | None = None,
+    blocks: KeyBlocks | None = None,
 ) -> Batch:
     """Worker-thread side: the lines written to `rel` after `cursor`, parsed and dated; with
     `call` (the agent's log), what each agent used, `call` carrying the provider call under way
@@ -85,7 +87,7 @@ def read_batch(
     if rel == EVENTS:
         lines, events = parse_events(read.lines, written)
         return Batch(lines, read, source, events, None, None, [])
-    lines, anchor, rarv, usage = parse_logs(read.lines, written, anchor, call)
+    lines, anchor, rarv, usage = parse_logs(read.lines, written, anchor, call, blocks)
     return Batch(lines, read, source, [], rarv, anchor, usage)
 
 
@@ -94,12 +96,14 @@ def parse_logs(
     written: datetime,
     anchor: datetime | None,
     call: CallUsage | None = None,
+    blocks: KeyBlocks | None = None,
 ) -> tuple[list[Line], datetime | None, tuple[str, datetime] | None, list[tuple[int, UsageDelta]]]:
     """Log lines dated (see the module docstring); the anchor to carry into the next read of
     the same catch-up, the last RARV stage announced with its time, and (with `call`) what each
-    agent used, by the index of the line that says so. Pure but for `call`, which it updates."""
+    agent used, by the index of the line that says so. Pure but for `call` and `blocks` (the
+    file's private-key tracker), which it updates."""
     texts = [raw.decode("utf-8", "replace") for raw in raw_lines]
-    parsed = [(text, parse_line(text)) for text in texts]
+    parsed = [(text, parse_line(text, blocks)) for text in texts]
     parsed = [(text, line) for text, line in parsed if line.message.strip()]
     first_stated = next((line.at for _, line in parsed if line.at is not None), None)
     out: list[Line] = []

@@ -23,6 +23,7 @@ from loki_dashboard.loki.agent_usage import CallUsage
 from loki_dashboard.loki.agent_usage import merge as merge_usage
 from loki_dashboard.loki.agents import AgentEntry, parse_agents
 from loki_dashboard.loki.dashboard_state import parse_dashboard_state
+from loki_dashboard.loki.key_blocks import KeyBlocks
 from loki_dashboard.loki.memory import count_memory
 from loki_dashboard.loki.queue import (
     CURRENT_TASK_FILE,
@@ -93,6 +94,8 @@ class ProjectMirror:
         self.known_tasks: dict[str, dict[str, Any]] = known_tasks or {}
         # The provider call under way in the agent's log (its agents' weighted tokens so far).
         self.call = CallUsage.from_json(saved.get("agent_usage"))
+        # Per tailed log: whether its lines are inside a private key (hidden whole).
+        self.key_blocks: dict[str, KeyBlocks] = {}
         self._sent_agents: list[AgentEntry] | None = None
         self._pending: set[str] = set()
         self._full = False
@@ -276,7 +279,10 @@ class ProjectMirror:
         while True:
             before = self.cursors.items.get(rel)
             call = self.call if rel == AGENT_LOG else None
-            batch = await asyncio.to_thread(read_batch, self.loki_dir, rel, before, anchor, call)
+            blocks = self.key_blocks.setdefault(rel, KeyBlocks())
+            batch = await asyncio.to_thread(
+                read_batch, self.loki_dir, rel, before, anchor, call, blocks
+            )
             anchor = batch.anchor
             if batch.read.cursor is not None:
                 self.cursors.items[rel] = batch.read.cursor

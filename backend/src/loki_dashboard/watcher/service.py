@@ -5,18 +5,22 @@ add a path to a running watcher, so adding or removing a project restarts it, an
 every restart covers the gap. A reconciliation scan compares `(inode, size, mtime_ns)` of every
 known file every `reconcile_seconds`, catching events the kernel dropped. A project whose folder
 disappears is marked missing and recovers when it returns; a project without `.loki/` yet is
-checked for its creation (never created by us).
+checked for its creation (never created by us). A `.loki` that is a link is no run folder of the
+project: not watched, not mirrored. Links to folders inside one are never followed (see
+link_guard.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import time
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +32,14 @@ from loki_dashboard.config import Settings
 from loki_dashboard.db.engine import Database
 from loki_dashboard.loki.files import Stamp, digest_bytes, is_ignored_name, read_bytes, stamp
 from loki_dashboard.loki.learnings import LEARNING_FILES
+from loki_dashboard.loki.safe_open import is_real_dir
 from loki_dashboard.models import Project, RunSession, Task
 from loki_dashboard.realtime.bus import EventBus
 from loki_dashboard.realtime.events import DomainEvent
 from loki_dashboard.schemas import projects as project_schemas
 from loki_dashboard.watcher import imports, inotify
 from loki_dashboard.watcher.classify import classify
+from loki_dashboard.watcher.link_guard import WatchPlan, plan_watch
 from loki_dashboard.watcher.mirror import ProjectMirror
 from loki_dashboard.watcher.sync_session import RunView, view_of
 from loki_dashboard.watcher.sync_tasks import FILE_FIELDS
@@ -51,6 +57,9 @@ EXISTENCE_CHECK_SECONDS = 2.0
 # A run that dies (killed, crashed, heartbeat gone stale) writes no file: live runs are
 # re-checked this often, one /proc read each.
 LIVENESS_CHECK_SECONDS = 3.0
+# A folder watched folder by folder (it holds a link) is re-listed for new folders at most this
+# often: a run making folders in a loop must not keep the whole watcher restarting.
+GUARDED_RESTART_SECONDS = 10.0
 
 
 class WatcherService:
@@ -74,6 +83,13 @@ class WatcherService:
         self._home_stamps: dict[str, list[Stamp | None]] = {}
         # Folders inotify refused at the last (re)start, polled instead, and why.
         self._polled: frozenset[str] = frozenset()
+        # Watched folders holding a link to a folder: watched folder by folder (link_guard.py).
+        self._guarded: frozenset[str] = frozenset()
+        self._guard_warned: set[str] = set()
+        self._guarded_grew = False  # a new folder in a guarded root awaits a restart
+        # Its own thread: in the shared pool the walk would wait behind every project's first
+        # full sync (1,000 at start), and the watch with it.
+        self._planner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="watch-plan")
         self._polling_reason = ""
         self._limit_warning: str | None = None
         self.restarts = 0
@@ -105,6 +121,7 @@ class WatcherService:
                 await task
         for mirror in self.mirrors.values():
             mirror.cancel()
+        self._planner.shutdown(wait=False, cancel_futures=True)
         await self.writer.stop()
 
     async def settle(self) -> None:
@@ -179,7 +196,7 @@ class WatcherService:
             self._by_dir[str(mirror.loki_dir)] = row.id
             if row.missing:
                 self._missing.add(row.id)
-            if os.path.isdir(mirror.loki_dir_str):
+            if is_real_dir(mirror.loki_dir_str):
                 self._seen_loki.add(mirror.loki_dir_str)
             mirror.notify(None)
         gone = [pid for pid in self.mirrors if pid not in wanted]
@@ -208,12 +225,12 @@ class WatcherService:
             existing = {
                 folder
                 for folder, pid in self._by_dir.items()
-                if pid not in self._missing and os.path.isdir(folder)
+                if pid not in self._missing and is_real_dir(folder)
             }
         paths = set(existing)
         for sub in ("learnings", "dashboard"):
             folder = self.settings.home / sub
-            if folder.is_dir():
+            if is_real_dir(folder):
                 paths.add(str(folder))
         return frozenset(paths)
 
@@ -226,26 +243,37 @@ class WatcherService:
             self._restart.clear()
             paths = self._watch_paths()
             self._watched = paths
-            self._rescan_due = time.monotonic() + 0.05
+            self._rescan_due = float("inf")  # due once the watch is in place (below)
             self.ready.set()
             if not paths:
+                self._rescan_due = time.monotonic() + 0.05
                 await self._restart.wait()
                 continue
+            loop = asyncio.get_running_loop()
+            plan = await loop.run_in_executor(
+                self._planner,
+                functools.partial(plan_watch, sorted(paths), warned=self._guard_warned),
+            )
+            self._guarded = plan.guarded
+            # awatch sets its watches up before this task yields again: the rescan that covers
+            # the changes made while there was none comes after them.
+            self._rescan_due = time.monotonic() + 0.05
             try:
-                await self._watch_all(paths)
+                await self._watch_all(plan)
             except Exception:
                 logger.exception("file watcher failed; retrying in 1 s")
                 await asyncio.sleep(1)
             self.restarts += 1
 
-    async def _watch_all(self, paths: frozenset[str]) -> None:
-        """inotify over every folder it takes (tried again at each restart); the rest polled."""
+    async def _watch_all(self, plan: WatchPlan) -> None:
+        """inotify over every folder it takes (tried again at each restart); the rest polled.
+        The folders of guarded roots are watched each alone, beside the others."""
         home = str(self.settings.home)
         # LOKI_HOME's folders first: few, and they carry new projects.
-        ordered = sorted(paths, key=lambda p: (not p.startswith(home), p))
+        ordered = sorted(plan.recursive, key=lambda p: (not p.startswith(home), p))
         self._polled = frozenset()
         try:
-            await self._watch(ordered, polling=False)
+            await self._watch_groups((ordered, False, True), (plan.flat, False, False))
             return
         except FileNotFoundError:
             await asyncio.sleep(0.1)  # a folder vanished since it was listed: list them again
@@ -266,16 +294,31 @@ class WatcherService:
             POLL_DELAY_MS,
         )
         try:
-            async with asyncio.TaskGroup() as group:
-                group.create_task(self._watch(polled, polling=True))
-                if watched:
-                    group.create_task(self._watch(watched, polling=False))
-        except* FileNotFoundError:
+            await self._watch_groups(
+                (polled, True, True), (watched, False, True), (plan.flat, True, False)
+            )
+        except FileNotFoundError:
             await asyncio.sleep(0.1)
 
-    async def _watch(self, paths: Sequence[str], *, polling: bool) -> None:
+    async def _watch_groups(self, *groups: tuple[Sequence[str], bool, bool]) -> None:
+        """Watch every non-empty group of (paths, polling, recursive) at once; the first error
+        of any ends them all and is raised as it is."""
+        live = [group for group in groups if group[0]]
+        if len(live) == 1:
+            paths, polling, recursive = live[0]
+            await self._watch(paths, polling=polling, recursive=recursive)
+            return
+        try:
+            async with asyncio.TaskGroup() as tasks:
+                for paths, polling, recursive in live:
+                    tasks.create_task(self._watch(paths, polling=polling, recursive=recursive))
+        except ExceptionGroup as errors:
+            raise errors.exceptions[0] from None
+
+    async def _watch(self, paths: Sequence[str], *, polling: bool, recursive: bool = True) -> None:
         async for changes in awatch(
             *paths,
+            recursive=recursive,
             watch_filter=_keep,
             debounce=DEBOUNCE_MS,
             step=STEP_MS,
@@ -298,6 +341,9 @@ class WatcherService:
                 # a new folder (queue/, state/, sessions/<id>/) means a scan of the project.
                 if change == Change.added and not classify(found[1]) and os.path.isdir(path):
                     scan.add(found[0])
+                    mirror = self.mirrors.get(found[0])
+                    if mirror is not None and mirror.loki_dir_str in self._guarded:
+                        self._guarded_grew = True  # watched folder by folder: add the new one
             elif path.startswith(home):
                 self._reload.set()  # projects.json or learnings: handled by housekeeping
         for project_id, rels in by_project.items():
@@ -318,10 +364,14 @@ class WatcherService:
 
     async def _housekeeping_loop(self) -> None:
         last_existence = last_reconcile = last_liveness = time.monotonic()
+        last_guarded = -GUARDED_RESTART_SECONDS
         while not self._stopping:
             await asyncio.sleep(TICK_SECONDS)
             now = time.monotonic()
             try:
+                if self._guarded_grew and now - last_guarded >= GUARDED_RESTART_SECONDS:
+                    self._guarded_grew, last_guarded = False, now
+                    self._restart.set()
                 if self._reload.is_set():
                     self._reload.clear()
                     await self._import_home()
@@ -347,7 +397,7 @@ class WatcherService:
     async def reconcile(self) -> None:
         """Sync every file whose stamp differs from what its mirror last saw."""
         for project_id, mirror in list(self.mirrors.items()):
-            if project_id in self._missing or not mirror.loki_dir.is_dir():
+            if project_id in self._missing or not is_real_dir(mirror.loki_dir_str):
                 continue
             changed = await asyncio.to_thread(mirror.changed_since_scan)
             if changed:
@@ -365,7 +415,7 @@ class WatcherService:
         isdir = os.path.isdir
         for project_id, mirror in self.mirrors.items():
             loki_dir = mirror.loki_dir_str
-            if isdir(loki_dir):
+            if is_real_dir(loki_dir):  # a `.loki` that is a link is not the project's own
                 exists = True
             else:
                 exists = isdir(mirror.path_str)
@@ -379,7 +429,7 @@ class WatcherService:
                 logger.info("project folder %s is back", mirror.path)
                 self.writer.submit(_missing_job(project_id, missing=False))
                 mirror.notify(None)
-            if isdir(loki_dir):
+            if is_real_dir(loki_dir):
                 present.add(loki_dir)
                 if loki_dir not in self._seen_loki:
                     self._seen_loki.add(loki_dir)
