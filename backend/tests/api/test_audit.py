@@ -35,7 +35,8 @@ async def test_local_and_token_actions_are_recorded(
     run = (
         await client.post("/api/sessions", json={"project_id": project["id"], "start": False})
     ).json()
-    assert (await client.post(f"/api/sessions/{run['id']}/pause")).status_code == 200
+    # (Resume: the recorded run never showed, so it is still starting and is not steered.)
+    assert (await client.post(f"/api/sessions/{run['id']}/resume")).status_code == 200
     await client.post("/api/tasks", json={"project_id": project["id"], "title": "injected"})
     token = (await client.post("/api/tokens", json={"name": "ops", "scope": "admin"})).json()
     folder = tmp_path / "second"
@@ -48,14 +49,15 @@ async def test_local_and_token_actions_are_recorded(
     actions = [(e["action"], e["actor"]) for e in reversed(recorded)]
     assert actions == [
         ("project.add", "local"),
-        ("session.pause", "local"),
+        ("session.resume", "local"),
         ("task.inject", "local"),
         ("token.create", "local"),
         ("project.add", f"token:{token['id']}"),
     ]
     assert recorded[0]["remote"] == "10.1.2.3"
     assert recorded[-1]["details"]["path"] == str(project_dir)
-    assert [e["action"] for e in await entries(client, action="session.pause")] == ["session.pause"]
+    resumed = await entries(client, action="session.resume")
+    assert [e["action"] for e in resumed] == ["session.resume"]
 
 
 async def test_refused_actions_leave_no_entry_and_reading_needs_admin(
