@@ -113,7 +113,11 @@ def start(
             "LOKI_DASHBOARD_PORT": str(settings.port),
         }
     )
-    uvicorn.run("loki_dashboard.app:create_app", factory=True, workers=workers, **options)
+    from loki_dashboard.telemetry import multiprocess
+
+    # Before any worker starts: /metrics of any worker then sums the metrics of all of them.
+    with multiprocess.shared_folder():
+        uvicorn.run("loki_dashboard.app:create_app", factory=True, workers=workers, **options)
 
 
 @dashboard.command()
