@@ -2,12 +2,12 @@
 
 Two limits, per server process. At most `LOKI_MAX_CONCURRENT_REQUESTS` HTTP requests are handled
 at once; one more is refused at once (live log streams have their own cap and are not counted).
-And while more than `LOKI_MAX_DELIVERY_BACKLOG` messages wait to be sent to WebSocket clients
-and log streams (see telemetry/pressure.py), changes are refused: each one would fan out to
-every subscriber and deepen the backlog, while a refusal costs next to nothing. Reads go on
-(they add nothing to send), and so do the run controls (pause, resume, stop, input, model):
-stopping a run must work under any load. New WebSocket and log stream connections are refused
-meanwhile too (see api/ws.py, api/log_stream.py).
+And while the event loop runs more than `LOKI_SHED_LAG_SECONDS` late (see
+telemetry/pressure.py), changes are refused: each one fans out to every subscriber and puts the
+server further behind, while a refusal costs next to nothing. Reads go on (they fan out
+nothing), and so do the run controls (pause, resume, stop, input, model): stopping a run must
+work under any load. New WebSocket and log stream connections are refused meanwhile too (see
+api/ws.py, api/log_stream.py).
 
 `/health` and `/metrics` are never shed: an overloaded server must still say so.
 """
@@ -31,10 +31,10 @@ RUN_CONTROL = re.compile(r"^/api/sessions/[^/]+/(?:pause|resume|stop|input|model
 RETRY_AFTER_SECONDS = 1
 
 
-def backlog_too_deep(scope: Scope, settings: Settings) -> bool:
-    """Whether the delivery backlog is over its limit (False before the app has started)."""
+def overloaded(scope: Scope, settings: Settings) -> bool:
+    """Whether the server runs too far behind to take more work (False before it started)."""
     pressure = getattr(scope["app"].state, "pressure", None) if "app" in scope else None
-    return pressure is not None and pressure.backlog > settings.max_delivery_backlog
+    return pressure is not None and pressure.lagging(settings.shed_lag_seconds)
 
 
 def shed_response(reason: str, message: str) -> JSONResponse:
@@ -80,11 +80,11 @@ class LoadShedder:
         if (
             scope.get("method", "GET") not in SAFE_METHODS
             and not RUN_CONTROL.match(path)
-            and backlog_too_deep(scope, self.settings)
+            and overloaded(scope, self.settings)
         ):
             return shed_response(
-                "backlog",
-                "live updates to connected clients are behind; the change was not made, "
+                "lag",
+                "the server is running behind; the change was not made, "
                 f"retry in {RETRY_AFTER_SECONDS} s",
             )
         return None

@@ -1,7 +1,7 @@
 """The WebSocket endpoint; the conversation itself lives in `realtime/protocol.py`.
 
 Here a connection is admitted (closed with 1013, "try again later", over
-`LOKI_WS_MAX_CONNECTIONS` or while the delivery backlog is too deep) and tied to the token that
+`LOKI_WS_MAX_CONNECTIONS` or while the server runs behind) and tied to the token that
 opened it: revoked or expired, the connection is closed with 1008.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, WebSocket
 
-from loki_dashboard.api.load_shed import backlog_too_deep
+from loki_dashboard.api.load_shed import overloaded
 from loki_dashboard.realtime.protocol import Conversation
 from loki_dashboard.telemetry.metrics import LOAD_SHED
 
@@ -31,9 +31,9 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         LOAD_SHED.labels("ws_limit").inc()
         await websocket.close(CLOSE_TRY_LATER, f"connection limit reached ({limit}); retry later")
         return
-    if backlog_too_deep(websocket.scope, state.settings):
-        LOAD_SHED.labels("backlog").inc()
-        await websocket.close(CLOSE_TRY_LATER, "live updates are behind; retry shortly")
+    if overloaded(websocket.scope, state.settings):
+        LOAD_SHED.labels("lag").inc()
+        await websocket.close(CLOSE_TRY_LATER, "the server is running behind; retry shortly")
         return
     conversation = Conversation(
         websocket, state.hub, state.database.read_sessions, state.settings.ws_client_queue

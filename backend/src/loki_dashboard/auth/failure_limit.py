@@ -16,6 +16,7 @@ import ipaddress
 import math
 import time
 from collections import OrderedDict, deque
+from collections.abc import Callable
 
 WINDOW_SECONDS = 60.0
 MAX_FAILURES = 10
@@ -42,7 +43,9 @@ class FailureLimiter:
         max_failures: int = MAX_FAILURES,
         window: float = WINDOW_SECONDS,
         max_addresses: int = MAX_ADDRESSES,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self._clock = clock
         self._max_failures = max_failures
         self._window = window
         self._max_addresses = max_addresses
@@ -60,7 +63,7 @@ class FailureLimiter:
             failures = self._failures[key] = deque(maxlen=self._max_failures)
         else:
             self._failures.move_to_end(key)
-        failures.append(time.monotonic())
+        failures.append(self._clock())
         while len(self._failures) > self._max_addresses:
             self._failures.popitem(last=False)
 
@@ -70,7 +73,7 @@ class FailureLimiter:
         failures = self._failures.get(key)
         if failures is None:
             return None
-        now = time.monotonic()
+        now = self._clock()
         while failures and failures[0] <= now - self._window:
             failures.popleft()
         if not failures:

@@ -41,7 +41,7 @@ HTTP_IN_PROGRESS = Gauge(
 LOAD_SHED = Counter(
     "loki_load_shed",
     "Requests and streams refused to shed load (HTTP 503 with Retry-After, WebSocket 1013), "
-    "by reason: concurrency, backlog, sse_limit, ws_limit",
+    "by reason: concurrency, lag, sse_limit, ws_limit",
     ["reason"],
     registry=REGISTRY,
 )

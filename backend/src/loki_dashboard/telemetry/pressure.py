@@ -1,13 +1,16 @@
-"""How far behind the server is, sampled ten times a second; and, each second, this process's
+"""How far behind the server runs, sampled ten times a second; and, each second, this process's
 figures handed to the metrics.
 
-Two measures: the delivery backlog (messages waiting in every WebSocket client's and log
-stream's queue; each change fans out to every subscriber, so with hundreds of them this is what
-grows without bound when changes come faster than they can be sent) and the event loop's lag
-(how late a timer fires: everything the server does waits that long). Load shedding acts on the
-first; the second is for the operator (`loki_event_loop_lag_seconds`).
+The measure load shedding acts on is the event loop's lag: how late a timer fires, that is how
+long everything the server does waits for its turn. When changes come faster than they can be
+fanned out (each one to every subscriber: with 500 that is 500 sends), the loop falls further
+behind with every request it takes, and the lag grows without bound; a refusal costs next to
+nothing, so refusing lets it catch up. One late sample (a garbage collection, another process
+holding the core) is no overload: it takes two in a row.
 
-A timer callback, not a task: a sample costs one sum over the open connections.
+The delivery backlog (messages waiting in clients' queues) is sampled once a second for the
+operator only: each client's queue is bounded on its own (a client too slow is closed, 1013).
+A timer callback, not a task: a sample costs a subtraction.
 """
 
 from __future__ import annotations
@@ -25,19 +28,16 @@ class Pressure:
     def __init__(self, hub: Hub, *, interval: float = SAMPLE_SECONDS) -> None:
         self._hub = hub
         self._interval = interval
-        self.backlog = 0
         self._lag = 0.0
+        self._previous_lag = 0.0
         self._due = 0.0
         self._samples = 0
         self._timer: asyncio.TimerHandle | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    @property
-    def lag(self) -> float:
-        """Seconds the loop ran late at the last sample, or is late now if more."""
-        if self._loop is None:
-            return 0.0
-        return max(self._lag, self._loop.time() - self._due)
+    def lagging(self, limit: float) -> bool:
+        """Whether the loop ran more than `limit` seconds late at the last two samples."""
+        return min(self._lag, self._previous_lag) > limit
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -58,8 +58,7 @@ class Pressure:
     def _sample(self) -> None:
         assert self._loop is not None
         now = self._loop.time()
-        self._lag = now - self._due
-        self.backlog = self._hub.backlog()
+        self._previous_lag, self._lag = self._lag, now - self._due
         self._samples += 1
         if self._samples % PUBLISH_EVERY == 0:
             self.publish()
@@ -70,5 +69,5 @@ class Pressure:
         metrics.flush()
         metrics.WEBSOCKET_CLIENTS.set(len(self._hub.clients))
         metrics.SSE_STREAMS.set(len(self._hub.followers))
-        metrics.DELIVERY_BACKLOG.set(self.backlog)
+        metrics.DELIVERY_BACKLOG.set(self._hub.backlog())
         metrics.LOOP_LAG.set(self._lag)
