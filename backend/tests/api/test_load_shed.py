@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from tests.realtime.ws_client import ws_url
 
 SUBSCRIBERS = 500
 BURST = 300
-CONCURRENCY_LIMIT = 32
+WRITE_LIMIT = 16
 
 
 def rss_mb(pid: int) -> float:
@@ -52,7 +53,7 @@ async def test_a_burst_against_500_subscribers_gets_503s_and_queues_stay_bounded
     folder = tmp_path / "p"
     folder.mkdir()
     settings = {
-        "LOKI_MAX_CONCURRENT_REQUESTS": str(CONCURRENCY_LIMIT),
+        "LOKI_MAX_CONCURRENT_WRITES": str(WRITE_LIMIT),
         "LOKI_WATCHER_ENABLED": "false",
     }
     with running_server(loki_home, database_url, **settings) as server:
@@ -101,7 +102,7 @@ async def test_a_burst_against_500_subscribers_gets_503s_and_queues_stay_bounded
             assert len(board.json()["items"]) == created
             page = (await http.get("/metrics")).text
         assert value(page, "loki_load_shed_total") == statuses[503]
-        assert value(page, "loki_load_shed_total", reason="concurrency") > 0
+        assert value(page, "loki_load_shed_total", reason="writes") > 0
         refused = value(page, "loki_http_requests_total", route="unrouted", status="503")
         assert refused == statuses[503]
         assert value(page, "loki_http_requests_total", route="/api/tasks", status="201") == created
@@ -119,3 +120,50 @@ async def test_a_burst_against_500_subscribers_gets_503s_and_queues_stay_bounded
         for reader in readers:
             reader.cancel()
         await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+
+
+async def in_progress(
+    http: httpx.AsyncClient, *, at_least: int = 0, at_most: int = 1 << 30
+) -> None:
+    """Until the server reports a number of requests in progress within the bounds."""
+    while True:
+        now = value((await http.get("/metrics")).text, "loki_http_requests_in_progress")
+        if at_least <= now <= at_most:
+            return
+        await asyncio.sleep(0.05)
+
+
+async def test_over_the_write_limit_changes_get_503_but_reads_and_run_controls_go_on(
+    loki_home: Path, database_url: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "p"
+    folder.mkdir()
+    with running_server(loki_home, database_url, LOKI_MAX_CONCURRENT_WRITES="1") as server:
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+            project = (await http.post("/api/projects", json={"path": str(folder)})).json()
+            task = {"project_id": project["id"], "title": "t"}
+            body = json.dumps(task).encode()
+            # A change whose body is slow to come: in progress for as long as it is held.
+            reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+            writer.write(
+                f"POST /api/tasks HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+            )
+            await writer.drain()
+            await asyncio.wait_for(in_progress(http, at_least=1), 30)
+
+            refused = await http.post("/api/tasks", json=task)
+            assert refused.status_code == 503
+            assert refused.headers["retry-after"] == "1"
+            assert "1 changes are waiting" in refused.json()["error"]["message"]
+            assert (await http.get("/api/projects")).status_code == 200
+            # Stopping a run must work under any load: never refused for it.
+            control = await http.post(f"/api/sessions/{uuid.uuid4()}/stop")
+            assert control.status_code == 404
+
+            writer.write(body)
+            await writer.drain()
+            assert b" 201 " in await reader.readline()
+            writer.close()
+            await asyncio.wait_for(in_progress(http, at_most=0), 30)
+            assert (await http.post("/api/tasks", json=task)).status_code == 201

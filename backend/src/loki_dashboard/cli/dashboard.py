@@ -17,6 +17,8 @@ from loki_dashboard.config import Settings
 from loki_dashboard.db.instance_lock import InstanceLock, InstanceLocked
 from loki_dashboard.services import api_tokens
 
+SHUTDOWN_GRACE_SECONDS = 5
+
 
 def _any_token(settings: Settings) -> bool:
     return in_database(settings, api_tokens.any_active)
@@ -100,6 +102,9 @@ def start(
         "log_level": settings.log_level,
         "ws": settings.ws_implementation,
         "ws_per_message_deflate": settings.ws_per_message_deflate,
+        # Live log streams never end by themselves: without a limit, one open browser tab kept
+        # a stopping server waiting for ever.
+        "timeout_graceful_shutdown": SHUTDOWN_GRACE_SECONDS,
     }
     if workers == 1:
         uvicorn.run(create_app(settings), **options)
