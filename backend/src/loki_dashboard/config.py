@@ -43,7 +43,6 @@ ENV_NAMES: dict[str, str] = {
     "sse_max_connections": "LOKI_SSE_MAX_CONNECTIONS",
     "max_concurrent_requests": "LOKI_MAX_CONCURRENT_REQUESTS",
     "max_concurrent_writes": "LOKI_MAX_CONCURRENT_WRITES",
-    "shed_lag_seconds": "LOKI_SHED_LAG_SECONDS",
     "watcher_enabled": "LOKI_WATCHER_ENABLED",
     "import_registry": "LOKI_IMPORT_REGISTRY",
     "reconcile_seconds": "LOKI_RECONCILE_SECONDS",
@@ -104,11 +103,9 @@ class Settings(BaseSettings):
     # Open live log streams (server-sent events) per process; more are answered 503.
     sse_max_connections: int = Field(default=1000, alias="LOKI_SSE_MAX_CONNECTIONS", ge=1)
     # Load shedding, per process (see api/load_shed.py): HTTP requests handled at once, and
-    # changes among them (more get 503 at once), and how late the event loop may run, twice in
-    # a row, before changes and new streams get 503 (each change fans out to every subscriber).
+    # changes among them; one more gets 503 at once instead of a place in a growing queue.
     max_concurrent_requests: int = Field(default=256, alias="LOKI_MAX_CONCURRENT_REQUESTS", ge=1)
     max_concurrent_writes: int = Field(default=32, alias="LOKI_MAX_CONCURRENT_WRITES", ge=1)
-    shed_lag_seconds: float = Field(default=0.5, alias="LOKI_SHED_LAG_SECONDS", gt=0)
     # Watch every project's .loki/ folder and mirror it into the database.
     watcher_enabled: bool = Field(default=True, alias="LOKI_WATCHER_ENABLED")
     # Import the projects runs registered in $LOKI_HOME/dashboard/projects.json.

@@ -1,8 +1,8 @@
 """`GET /api/logs/stream`: live log lines as server-sent events, resumable by id.
 
 The stream lives in `realtime/log_stream.py`; here it is admitted (503 over
-`LOKI_SSE_MAX_CONNECTIONS` or while the server runs behind) and tied to the token that
-opened it, so it ends when that token is revoked or expires.
+`LOKI_SSE_MAX_CONNECTIONS`) and tied to the token that opened it, so it ends when that token is
+revoked or expires.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
-from loki_dashboard.api.load_shed import overloaded, shed_response
+from loki_dashboard.api.load_shed import shed_response
 from loki_dashboard.api.log_filter import LogFilterDep
 from loki_dashboard.errors import ErrorEnvelope, InvalidInput, error_responses
 from loki_dashboard.realtime.log_stream import LogFollower, stream_logs
@@ -37,7 +37,7 @@ def _last_event_id(raw: str | None) -> int | None:
     response_class=StreamingResponse,
     responses={
         200: {"content": {"text/event-stream": {}}},
-        503: {"model": ErrorEnvelope, "description": "overloaded (Retry-After says when to retry)"},
+        503: {"model": ErrorEnvelope, "description": "too many streams (see Retry-After)"},
         **error_responses(InvalidInput),
     },
 )
@@ -55,8 +55,6 @@ async def stream_log_lines(
     limit = state.settings.sse_max_connections
     if len(state.hub.followers) >= limit:
         return shed_response("sse_limit", f"{limit} log streams are open, the limit; retry later")
-    if overloaded(request.scope, state.settings):
-        return shed_response("lag", "the server is running behind; retry the stream shortly")
     follower = LogFollower(where)
     # Synchronously, before the answer starts: the cap counts this stream at once.
     unfollow = state.hub.follow_logs(follower)

@@ -1,15 +1,14 @@
 """The WebSocket endpoint; the conversation itself lives in `realtime/protocol.py`.
 
 Here a connection is admitted (closed with 1013, "try again later", over
-`LOKI_WS_MAX_CONNECTIONS` or while the server runs behind) and tied to the token that
-opened it: revoked or expired, the connection is closed with 1008.
+`LOKI_WS_MAX_CONNECTIONS`) and tied to the token that opened it: revoked or expired, the
+connection is closed with 1008.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, WebSocket
 
-from loki_dashboard.api.load_shed import overloaded
 from loki_dashboard.realtime.protocol import Conversation
 from loki_dashboard.telemetry.metrics import LOAD_SHED
 
@@ -30,10 +29,6 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     if len(state.hub.clients) >= limit:
         LOAD_SHED.labels("ws_limit").inc()
         await websocket.close(CLOSE_TRY_LATER, f"connection limit reached ({limit}); retry later")
-        return
-    if overloaded(websocket.scope, state.settings):
-        LOAD_SHED.labels("lag").inc()
-        await websocket.close(CLOSE_TRY_LATER, "the server is running behind; retry shortly")
         return
     conversation = Conversation(
         websocket, state.hub, state.database.read_sessions, state.settings.ws_client_queue

@@ -3,7 +3,7 @@ database at scrape time, see fleet.py).
 
 Labels stay bounded: a route is its template (`/api/tasks/{task_id}`, never the raw path; a
 request no route answered is `unrouted`), methods and statuses are few, and shedding reasons are
-the five below. With `--workers` every process writes its values into a shared folder and a
+the four below. With `--workers` every process writes its values into a shared folder and a
 scrape of any process sums them (see multiprocess.py): gauges marked `livesum` add up the
 processes alive, `livemax` takes the highest.
 """
@@ -41,7 +41,7 @@ HTTP_IN_PROGRESS = Gauge(
 LOAD_SHED = Counter(
     "loki_load_shed",
     "Requests and streams refused to shed load (HTTP 503 with Retry-After, WebSocket 1013), "
-    "by reason: concurrency, writes, lag, sse_limit, ws_limit",
+    "by reason: concurrency, writes, sse_limit, ws_limit",
     ["reason"],
     registry=REGISTRY,
 )
@@ -65,7 +65,8 @@ DELIVERY_BACKLOG = Gauge(
 )
 LOOP_LAG = Gauge(
     "loki_event_loop_lag_seconds",
-    "How late the server's event loop ran a timer, sampled ten times a second",
+    "How late the server's event loop ran a timer at worst in the last second (sampled ten "
+    "times a second)",
     registry=REGISTRY,
     multiprocess_mode="livemax",
 )
