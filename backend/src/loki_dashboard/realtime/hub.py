@@ -23,6 +23,7 @@ from loki_dashboard.realtime.wire import EventEncoder, channels_of, encode_contr
 logger = logging.getLogger(__name__)
 
 Listener = Callable[[int, DomainEvent], None]
+DELIVERY_SAMPLE = 8
 
 
 def _breadth(channel: str) -> int:
@@ -72,7 +73,9 @@ class Hub:
         """Hand one numbered event to its channels' replay stores, clients and listeners."""
         self.seq = max(self.seq, seq)
         encoder = EventEncoder(seq, event)
-        born = event.timestamp.timestamp()  # for the commit → delivery latency metric
+        # Commit time, for the commit → delivery latency metric, of one event in eight: every
+        # delivery of those is timed, the rest cost nothing (timing each was 5 % of a delivery).
+        born = event.timestamp.timestamp() if seq % DELIVERY_SAMPLE == 0 else 0.0
         # Narrowest first: a client on `global` and on the project gets the project's copy
         # (global's log lines carry no text); the others are then skipped as already had.
         for channel in reversed(channels_of(event)):

@@ -78,7 +78,8 @@ PROCESSES = Gauge(
 )
 EVENT_DELIVERY = Histogram(
     "loki_event_delivery_seconds",
-    "From an event's commit to its hand-over to a WebSocket client's connection, per message",
+    "From an event's commit to its hand-over to a WebSocket client's connection, per message, "
+    "for one event in eight (every delivery of it)",
     registry=REGISTRY,
     buckets=LATENCY_BUCKETS,
 )
@@ -96,7 +97,8 @@ QUEUE_WRITE = Histogram(
     buckets=LATENCY_BUCKETS,
 )
 
-# Observed once per delivered message or mirrored event: counted locally, flushed each second.
+# Observed per delivered message (of the sampled events) or mirrored event: counted locally,
+# flushed each second.
 event_delivery = LocalHistogram(EVENT_DELIVERY)
 watcher_lag = LocalHistogram(WATCHER_LAG)
 
