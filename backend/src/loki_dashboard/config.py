@@ -105,7 +105,7 @@ class Settings(BaseSettings):
     # Load shedding, per process (see api/load_shed.py): HTTP requests handled at once, and
     # changes among them; one more gets 503 at once instead of a place in a growing queue.
     max_concurrent_requests: int = Field(default=256, alias="LOKI_MAX_CONCURRENT_REQUESTS", ge=1)
-    max_concurrent_writes: int = Field(default=32, alias="LOKI_MAX_CONCURRENT_WRITES", ge=1)
+    max_concurrent_writes: int = Field(default=64, alias="LOKI_MAX_CONCURRENT_WRITES", ge=1)
     # Watch every project's .loki/ folder and mirror it into the database.
     watcher_enabled: bool = Field(default=True, alias="LOKI_WATCHER_ENABLED")
     # Import the projects runs registered in $LOKI_HOME/dashboard/projects.json.
