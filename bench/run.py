@@ -8,7 +8,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # Each benchmark is a script; known ones run first, from the database up to the browser.
-ORDER = ["api.py", "realtime.py", "watcher.py", "control.py", "frontend.py", "browser.py"]
+ORDER = ["api.py", "realtime.py", "load.py", "watcher.py", "control.py", "frontend.py", "browser.py"]
 HELPERS = {"common.py", "run.py"}
 
 

@@ -13,12 +13,14 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from loki_dashboard import __version__
-from loki_dashboard.api import health, ws
+from loki_dashboard.api import health, metrics, ws
 from loki_dashboard.api.body_limit import LimitRequestBody
+from loki_dashboard.api.load_shed import LoadShedder
 from loki_dashboard.api.nul_bytes import RejectNulBytes
 from loki_dashboard.api.openapi import document_body_errors
 from loki_dashboard.api.router import api_router
 from loki_dashboard.auth.middleware import AccessGuard
+from loki_dashboard.auth.token_watch import TokenWatch
 from loki_dashboard.config import Settings, get_settings
 from loki_dashboard.db import pg_locks
 from loki_dashboard.db.engine import create_database
@@ -32,6 +34,9 @@ from loki_dashboard.realtime.quiet_gc import QuietCollector
 from loki_dashboard.realtime.wire import initial_seq
 from loki_dashboard.services.retention import Pruner, retention_of
 from loki_dashboard.spa import mount_spa
+from loki_dashboard.telemetry import multiprocess
+from loki_dashboard.telemetry.http_metrics import RequestMetrics
+from loki_dashboard.telemetry.pressure import Pressure
 from loki_dashboard.watcher.service import start_watcher
 
 logger = logging.getLogger(__name__)
@@ -52,6 +57,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     fanout: PostgresFanout | None = None
     collector: QuietCollector | None = None
     pruner: Pruner | None = None
+    token_watch: TokenWatch | None = None
+    pressure: Pressure | None = None
     try:
         if database.kind == "postgresql":
             # Several processes may start at once on one database: one migrates at a time.
@@ -74,6 +81,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         else:
             bus.subscribe(hub.publish)
         hub.start_heartbeat(settings.ws_heartbeat_seconds)
+        app.state.token_watch = token_watch = TokenWatch(database.read_sessions)
+        token_watch.start()
+        app.state.pressure = pressure = Pressure(hub)
+        pressure.start()
         app.state.started = time.monotonic()
         logger.info("database ready (%s)", database.kind)
         # Everything built so far lives as long as the process: out of the collector's sight,
@@ -106,6 +117,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await app.state.watcher.stop()
         if collector is not None:
             await collector.stop()
+        if token_watch is not None:
+            await token_watch.stop()
+        if pressure is not None:
+            pressure.stop()
+            multiprocess.this_process_ends()
         if hub is not None:
             await hub.close()
         if fanout is not None:
@@ -131,6 +147,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RejectNulBytes)
     app.add_middleware(LimitRequestBody, max_bytes=app.state.settings.max_body_bytes)
     app.add_middleware(AccessGuard, settings=app.state.settings)
+    # Outside the guard: an overloaded server refuses before a token costs a database read.
+    app.add_middleware(LoadShedder, settings=app.state.settings)
+    app.add_middleware(RequestMetrics)  # counts every answer, refusals included
     if app.state.settings.cors_origins:
         # Outside the guard, so preflights (which carry no token) get their answer.
         app.add_middleware(
@@ -140,6 +159,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
         )
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(api_router)
     app.include_router(ws.router)
     mount_spa(app)  # last: it answers every path the routes above do not

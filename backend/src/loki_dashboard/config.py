@@ -40,6 +40,9 @@ ENV_NAMES: dict[str, str] = {
     "ws_replay_size": "LOKI_WS_REPLAY_SIZE",
     "ws_implementation": "LOKI_WS_IMPLEMENTATION",
     "ws_per_message_deflate": "LOKI_WS_PER_MESSAGE_DEFLATE",
+    "sse_max_connections": "LOKI_SSE_MAX_CONNECTIONS",
+    "max_concurrent_requests": "LOKI_MAX_CONCURRENT_REQUESTS",
+    "max_concurrent_writes": "LOKI_MAX_CONCURRENT_WRITES",
     "watcher_enabled": "LOKI_WATCHER_ENABLED",
     "import_registry": "LOKI_IMPORT_REGISTRY",
     "reconcile_seconds": "LOKI_RECONCILE_SECONDS",
@@ -102,6 +105,12 @@ class Settings(BaseSettings):
         default="websockets-sansio", alias="LOKI_WS_IMPLEMENTATION"
     )
     ws_per_message_deflate: bool = Field(default=False, alias="LOKI_WS_PER_MESSAGE_DEFLATE")
+    # Open live log streams (server-sent events) per process; more are answered 503.
+    sse_max_connections: int = Field(default=1000, alias="LOKI_SSE_MAX_CONNECTIONS", ge=1)
+    # Load shedding, per process (see api/load_shed.py): HTTP requests handled at once, and
+    # changes among them; one more gets 503 at once instead of a place in a growing queue.
+    max_concurrent_requests: int = Field(default=256, alias="LOKI_MAX_CONCURRENT_REQUESTS", ge=1)
+    max_concurrent_writes: int = Field(default=64, alias="LOKI_MAX_CONCURRENT_WRITES", ge=1)
     # Watch every project's .loki/ folder and mirror it into the database.
     watcher_enabled: bool = Field(default=True, alias="LOKI_WATCHER_ENABLED")
     # Import the projects runs registered in $LOKI_HOME/dashboard/projects.json.

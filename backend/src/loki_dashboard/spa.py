@@ -16,7 +16,7 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Paths the SPA fallback never answers: the API and the server's own pages.
-SERVER_PREFIXES = ("/api", "/ws", "/health", "/docs", "/redoc", "/openapi.json")
+SERVER_PREFIXES = ("/api", "/ws", "/health", "/metrics", "/docs", "/redoc", "/openapi.json")
 IMMUTABLE = "public, max-age=31536000, immutable"
 SPA_ROUTE_NAME = "web_app"
 

@@ -17,6 +17,8 @@ from loki_dashboard.config import Settings
 from loki_dashboard.db.instance_lock import InstanceLock, InstanceLocked
 from loki_dashboard.services import api_tokens
 
+SHUTDOWN_GRACE_SECONDS = 5
+
 
 def _any_token(settings: Settings) -> bool:
     return in_database(settings, api_tokens.any_active)
@@ -101,6 +103,9 @@ def start(
         "log_level": settings.log_level,
         "ws": settings.ws_implementation,
         "ws_per_message_deflate": settings.ws_per_message_deflate,
+        # Live log streams never end by themselves: without a limit, one open browser tab kept
+        # a stopping server waiting for ever.
+        "timeout_graceful_shutdown": SHUTDOWN_GRACE_SECONDS,
     }
     if workers == 1:
         uvicorn.run(create_app(settings), **options)
@@ -114,7 +119,11 @@ def start(
             "LOKI_DASHBOARD_PORT": str(settings.port),
         }
     )
-    uvicorn.run("loki_dashboard.app:create_app", factory=True, workers=workers, **options)
+    from loki_dashboard.telemetry import multiprocess
+
+    # Before any worker starts: /metrics of any worker then sums the metrics of all of them.
+    with multiprocess.shared_folder():
+        uvicorn.run("loki_dashboard.app:create_app", factory=True, workers=workers, **options)
 
 
 @dashboard.command()

@@ -2,6 +2,7 @@
 
 `deliver` never awaits, so a `subscribe {since}` (replay, then join the channel) happens between
 two deliveries: the client gets every event after `since` exactly once, with no gap at the seam.
+Live log streams (SSE) are fed here too, by project, each line encoded once for all of them.
 """
 
 from __future__ import annotations
@@ -9,22 +10,38 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol
 
 from loki_dashboard.realtime.client import Client
 from loki_dashboard.realtime.events import DomainEvent
 from loki_dashboard.realtime.replay import ReplayStore
-from loki_dashboard.realtime.wire import EventEncoder, channels_of, encode_control
+from loki_dashboard.realtime.wire import EventEncoder, channels_of, encode_control, sse_log_message
 
 logger = logging.getLogger(__name__)
 
 Listener = Callable[[int, DomainEvent], None]
+DELIVERY_SAMPLE = 8
 
 
 def _breadth(channel: str) -> int:
     """0 for a session's channel, 1 for a project's, 2 for global."""
     return 0 if channel.startswith("session:") else 1 if channel.startswith("project:") else 2
+
+
+class LogFollower(Protocol):
+    """A live log stream as the hub sees it (realtime/log_stream.py has the real one)."""
+
+    project_id: uuid.UUID | None  # only this project's lines are offered; None: every line
+
+    @property
+    def pending(self) -> int: ...
+
+    def offer(self, data: dict[str, Any], text: str) -> None: ...
+
+    def resync(self) -> None: ...
 
 
 class Resync(Exception):
@@ -41,6 +58,8 @@ class Hub:
         self.replay = ReplayStore(per_channel=replay_size, total=replay_total or replay_size * 10)
         self._subscribers: dict[str, set[Client]] = defaultdict(set)
         self._listeners: list[Listener] = []
+        self._log_followers: dict[uuid.UUID | None, set[LogFollower]] = defaultdict(set)
+        self.followers: set[LogFollower] = set()
         self._heartbeat: asyncio.Task[None] | None = None
 
     # -- publishing -------------------------------------------------------------------------
@@ -58,6 +77,9 @@ class Hub:
     def deliver(self, seq: int, event: DomainEvent) -> None:
         """Hand one numbered event to its channels' replay stores, clients and listeners."""
         encoder = EventEncoder(seq, event)
+        # Commit time, for the commit → delivery latency metric, of one event in eight: every
+        # delivery of those is timed, the rest cost nothing (timing each was 5 % of a delivery).
+        born = event.timestamp.timestamp() if seq % DELIVERY_SAMPLE == 0 else 0.0
         # Narrowest first: a client on `global` and on the project gets the project's copy
         # (global's log lines carry no text); the others are then skipped as already had.
         # Written before anything is handed out, so a failure leaves no trace of the event.
@@ -68,7 +90,9 @@ class Hub:
         for channel, text in texts:
             self.replay.add(channel, seq, text)
             for client in self._subscribers.get(channel, ()):
-                client.offer(seq, text)
+                client.offer(seq, text, born)
+        if self.followers and event.type == "log:entry":
+            self._feed_followers(event)
         for listener in self._listeners:
             try:
                 listener(seq, event)
@@ -76,9 +100,40 @@ class Hub:
                 logger.exception("real-time listener failed")
 
     def add_listener(self, listener: Listener) -> Callable[[], None]:
-        """In-process consumers (SSE streams) that want every event; returns the remover."""
+        """In-process consumers that want every event; returns the remover."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
+
+    # -- live log streams -------------------------------------------------------------------
+    def follow_logs(self, follower: LogFollower) -> Callable[[], None]:
+        """Offer `follower` every log line of its project from now on; returns the remover."""
+        self._log_followers[follower.project_id].add(follower)
+        self.followers.add(follower)
+
+        def remove() -> None:
+            followers = self._log_followers.get(follower.project_id)
+            if followers is not None:
+                followers.discard(follower)
+                if not followers:
+                    del self._log_followers[follower.project_id]
+            self.followers.discard(follower)
+
+        return remove
+
+    def _feed_followers(self, event: DomainEvent) -> None:
+        of_project = self._log_followers.get(event.project_id, ()) if event.project_id else ()
+        of_all = self._log_followers.get(None, ())
+        if not of_project and not of_all:
+            return
+        text = sse_log_message(event.data)
+        for follower in (*of_project, *of_all):
+            follower.offer(event.data, text)
+
+    def backlog(self) -> int:
+        """Messages waiting to be sent, over every WebSocket client and log stream."""
+        return sum(client.pending for client in self.clients) + sum(
+            follower.pending for follower in self.followers
+        )
 
     # -- clients ----------------------------------------------------------------------------
     def missed(
@@ -156,6 +211,8 @@ class Hub:
         text = encode_control("resync", seq=self.seq, message="events may have been missed")
         for client in list(self.clients):
             client.send_control(text)
+        for follower in list(self.followers):
+            follower.resync()  # log lines come from the database: it reads them again
 
     # -- heartbeat --------------------------------------------------------------------------
     def start_heartbeat(self, interval: float) -> None:

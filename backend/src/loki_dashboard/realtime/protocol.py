@@ -62,12 +62,13 @@ class Conversation:
         self.client = Client(websocket, queue_size, batch=batch)
 
     async def run(self) -> None:
-        """Serve until the client leaves, the server stops, or the client falls behind."""
+        """Serve until the client leaves, the server stops, the client falls behind or is told
+        to go (`client.end`: its token was revoked or expired)."""
         self.hub.clients.add(self.client)
         tasks = [
             asyncio.create_task(self.client.run_sender()),
             asyncio.create_task(self._receive()),
-            asyncio.create_task(self.client.lagged.wait()),
+            asyncio.create_task(self.client.ended.wait()),
         ]
         try:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
@@ -78,10 +79,11 @@ class Conversation:
                 with contextlib.suppress(BaseException):
                     await task
             self.hub.remove(self.client)
-        if self.client.close_reason is not None:
-            await self.client.close(
-                CLOSE_TOO_SLOW, self.client.close_reason, timeout=SLOW_CLOSE_SECONDS
-            )
+        client = self.client
+        if client.close_reason is not None:
+            # A client too slow has a full socket buffer: its close frame may wait for room.
+            wait = SLOW_CLOSE_SECONDS if client.close_code == CLOSE_TOO_SLOW else 1.0
+            await client.close(client.close_code, client.close_reason, timeout=wait)
 
     async def _receive(self) -> None:
         with contextlib.suppress(WebSocketDisconnect):

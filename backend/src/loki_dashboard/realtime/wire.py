@@ -80,6 +80,15 @@ def encode_control(kind: str, *, seq: int | None = None, **data: Any) -> str:
     )
 
 
+def sse_log_message(entry: dict[str, Any]) -> str:
+    """One server-sent log line (`LogEntry`'s JSON); its `id` is the log id, for resuming."""
+    try:
+        data = _dumps(entry)
+    except TypeError:  # what orjson refuses (an integer past 64 bits) the standard library takes
+        data = json.dumps(entry, default=str)
+    return f"id: {entry.get('id')}\nevent: log\ndata: {data}\n\n"
+
+
 def initial_seq() -> int:
     """Where a process-local sequence starts: above anything an earlier run of the server
     handed out (microseconds since the epoch), so a client's old `since` is seen as too old."""

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -85,3 +85,29 @@ async def any_active(session: AsyncSession) -> bool:
         .limit(1)
     )
     return found is not None
+
+
+async def lapsed(session: AsyncSession, token_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Those of `token_ids` that admit nobody any more, each with why: revoked or expired (a
+    token no longer stored counts as revoked)."""
+    now = utcnow()
+    found: dict[uuid.UUID, str | None] = {}
+    ids = list(token_ids)
+    for start in range(0, len(ids), 500):  # well under every driver's limit on parameters
+        rows = await session.execute(
+            select(ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at).where(
+                ApiToken.id.in_(ids[start : start + 500])
+            )
+        )
+        for token_id, revoked_at, expires_at in rows:
+            if revoked_at is not None:
+                found[token_id] = "revoked"
+            elif expires_at is not None and expires_at <= now:
+                found[token_id] = "expired"
+            else:
+                found[token_id] = None
+    return {
+        token_id: reason
+        for token_id in ids
+        if (reason := found.get(token_id, "revoked")) is not None
+    }

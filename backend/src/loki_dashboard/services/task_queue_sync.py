@@ -25,6 +25,7 @@ from loki_dashboard.loki import queue_writer
 from loki_dashboard.loki.queue_lock import QueueLockTimeout
 from loki_dashboard.loki.queue_writer import Entries, QueueFileInvalid
 from loki_dashboard.models import Project, Task
+from loki_dashboard.telemetry.metrics import QUEUE_WRITE
 
 RUN_OWNED_STATUSES = ("in_progress", "completed", "failed")
 
@@ -59,7 +60,8 @@ def queue_entry(task: Task) -> dict[str, Any]:
 
 async def _write(loki_dir: Path, change: Callable[[Entries], Entries]) -> None:
     try:
-        await asyncio.to_thread(queue_writer.update_pending, loki_dir / "queue", change)
+        with QUEUE_WRITE.time():
+            await asyncio.to_thread(queue_writer.update_pending, loki_dir / "queue", change)
     except QueueLockTimeout as exc:
         raise ServiceUnavailable(str(exc)) from None
     except QueueFileInvalid as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ from loki_dashboard.db.engine import Database
 from loki_dashboard.db.session import session_scope
 from loki_dashboard.realtime.bus import EventBus
 from loki_dashboard.realtime.events import DomainEvent
+from loki_dashboard.telemetry.metrics import watcher_lag
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +46,7 @@ class MergeableJob:
 class _Item:
     job: Job
     on_failure: Callable[[], None] | None = None
+    queued: float = field(default_factory=time.monotonic)
     done: asyncio.Future[bool] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
@@ -139,6 +142,8 @@ class DbWriter:
                 item.done.set_result(committed)
         if events:
             await self._bus.publish(events)
+            # Per event, from the batch's oldest change.
+            watcher_lag.observe(time.monotonic() - batch[0].queued, len(events))
 
     async def _apply(self, jobs: list[Job]) -> list[DomainEvent]:
         """Run the batch in one transaction; mergeable jobs run last, merged into one."""

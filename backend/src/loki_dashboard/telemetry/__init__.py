@@ -1,0 +1,1 @@
+"""Operating the server: Prometheus metrics (`/metrics`) and the measures load shedding uses."""
