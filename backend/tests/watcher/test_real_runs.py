@@ -142,6 +142,22 @@ async def test_an_imported_run_shows_what_its_files_say(
             main = next(agent for agent in agents if agent["external_id"] == "orchestrator-main")
             assert main["tokens_used"] > 0
             assert main["cost"] > 0
+        # The runner's answer to human input, and the model the agent runs on, from the files.
+        snapshot = (await client.get(f"/api/sessions/{session['id']}")).json()["snapshot"]
+        answer = {"human-input-accepted": "accepted", "human-input-rejected": "rejected"}
+        if name in answer:
+            assert snapshot["human_input"]["outcome"] == answer[name]
+            assert snapshot["accepts_input"] is (name == "human-input-accepted")
+        else:
+            assert "human_input" not in snapshot
+        if facts["iterations"]["count"]:
+
+            async def model() -> str | None:
+                body = (await client.get(f"/api/sessions/{session['id']}")).json()
+                found: str | None = body["snapshot"].get("model", {}).get("name")
+                return found
+
+            assert (await eventually(model)).startswith("claude-sonnet")
         # Run 2 of second-run-live has not changed phase yet (run 1's changes are not its own).
         want = [] if name == "second-run-live" else ["BUILDING"]
         assert [p["phase"] for p in phases][:1] == want

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from loki_dashboard.loki.files import is_ignored_name
 from loki_dashboard.loki.run_folder import remove_file, run_folder, write_file
-from loki_dashboard.loki.safe_open import open_folder
+from loki_dashboard.loki.safe_open import glob_files, open_folder
 
 MAX_HUMAN_INPUT_BYTES = 1024 * 1024
 MODELS = ("haiku", "sonnet", "opus")
@@ -96,3 +96,16 @@ def human_input_outcome(loki_dir: Path, since: float) -> str | None:
         if mtime + 1 >= since and (newest is None or mtime > newest[0]):
             newest = (mtime, "rejected" if "REJECTED" in name else "accepted")
     return newest[1] if newest else None
+
+
+def read_human_inputs(loki_dir: Path) -> list[tuple[str, datetime]]:
+    """The runner's answers to HUMAN_INPUT.md: each `logs/human-input-*.md` with when it was
+    moved there (its inode change time; the move keeps the user's write time as its mtime)."""
+    found: list[tuple[str, datetime]] = []
+    for rel in glob_files(loki_dir, "logs/human-input-*.md")[-MAX_SIGNALS:]:
+        try:
+            changed = os.lstat(loki_dir / rel).st_ctime
+        except OSError:
+            continue
+        found.append((rel.rsplit("/", 1)[-1], datetime.fromtimestamp(changed, UTC)))
+    return found

@@ -116,6 +116,8 @@ class RunFiles:
     budget: Budget | None = None
     iterations: Sequence[IterationCost] = ()
     tracking: dict[str, Any] | None = None
+    # The runner's answers to HUMAN_INPUT.md: (file name in logs/, when it was moved there).
+    human_inputs: Sequence[tuple[str, datetime]] = ()
     pending_tasks: int | None = None
     pid_files: tuple[int, ...] = ()
     mtimes: Mapping[str, datetime] = field(default_factory=dict)
@@ -145,6 +147,9 @@ class RunFacts:
     error: str | None = None
     perpetual: bool = False
     budget: Budget | None = None
+    # The runner's last answer to human input in this run: ("accepted" | "rejected" |
+    # "too_large", when); "rejected" means the run was started without prompt injection.
+    human_input: tuple[str, datetime] | None = None
 
 
 def derive(files: RunFiles, live: Liveness) -> RunFacts:
@@ -219,6 +224,7 @@ def derive(files: RunFiles, live: Liveness) -> RunFacts:
         error=error,
         perpetual=files.events.perpetual,
         budget=budget,
+        human_input=_human_input(files, started),
     )
 
 
@@ -453,6 +459,21 @@ def _phase(files: RunFiles, fresh: _Freshness, alive: bool) -> str | None:
         if phase and not (phase == "FAILED" and not alive):
             return phase
     return None
+
+
+def _human_input(files: RunFiles, started: datetime | None) -> tuple[str, datetime] | None:
+    """run.sh moves HUMAN_INPUT.md to logs/human-input-<time>.md when it takes it, to
+    human-input-REJECTED-<time>.md when prompt injection is off (REJECTED-TOOLARGE- over 1 MiB);
+    the move is when it answered."""
+    own = [
+        (name, at) for name, at in files.human_inputs if started is None or at >= started - SLACK
+    ]
+    if not own:
+        return None
+    name, at = max(own, key=lambda item: item[1])
+    if "REJECTED-TOOLARGE" in name:
+        return "too_large", at
+    return ("rejected" if "REJECTED" in name else "accepted"), at
 
 
 def _after(at: datetime | None, mark: datetime | None) -> bool:

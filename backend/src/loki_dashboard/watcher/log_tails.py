@@ -9,6 +9,7 @@ Dates only ever move forward within a file. Reading and parsing happen in one wo
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 # (message, raw, level, written at, metadata)
 Line = tuple[str, str, str, datetime, dict[str, Any] | None]
+# What log lines say of the run's current step: {"rarv": (stage, at), "model": (name, at)}.
+Stage = dict[str, tuple[str, datetime]]
 EVENTS = "events.jsonl"
 # events.jsonl is read whole the first time (up to this much): the current run's first events
 # date it and name its pid. Logs start near their end (loki.tail.INITIAL_BACKLOG).
@@ -42,7 +45,7 @@ class Batch:
     read: TailRead
     source_path: Path
     events: list[LokiEvent]
-    rarv: tuple[str, datetime] | None
+    stage: Stage
     anchor: datetime | None
     # What the agent's stream says each agent used: (index of the line saying it, delta).
     usage: list[tuple[int, UsageDelta]]
@@ -86,9 +89,9 @@ def read_batch(
     ) or datetime.now(UTC)
     if rel == EVENTS:
         lines, events = parse_events(read.lines, written)
-        return Batch(lines, read, source, events, None, None, [])
-    lines, anchor, rarv, usage = parse_logs(read.lines, written, anchor, call, blocks)
-    return Batch(lines, read, source, [], rarv, anchor, usage)
+        return Batch(lines, read, source, events, {}, None, [])
+    lines, anchor, stage, usage = parse_logs(read.lines, written, anchor, call, blocks)
+    return Batch(lines, read, source, [], stage, anchor, usage)
 
 
 def parse_logs(
@@ -97,9 +100,12 @@ def parse_logs(
     anchor: datetime | None,
     call: CallUsage | None = None,
     blocks: KeyBlocks | None = None,
-) -> tuple[list[Line], datetime | None, tuple[str, datetime] | None, list[tuple[int, UsageDelta]]]:
+) -> tuple[
+    list[Line], datetime | None, dict[str, tuple[str, datetime]], list[tuple[int, UsageDelta]]
+]:
     """Log lines dated (see the module docstring); the anchor to carry into the next read of
-    the same catch-up, the last RARV stage announced with its time, and (with `call`) what each
+    the same catch-up, what the lines say of the current step (its RARV stage, the model of its
+    provider call) with their times, and (with `call`) what each
     agent used, by the index of the line that says so. Pure but for `call` and `blocks` (the
     file's private-key tracker), which it updates."""
     texts = [raw.decode("utf-8", "replace") for raw in raw_lines]
@@ -108,18 +114,32 @@ def parse_logs(
     first_stated = next((line.at for _, line in parsed if line.at is not None), None)
     out: list[Line] = []
     usage: list[tuple[int, UsageDelta]] = []
-    rarv: tuple[str, datetime] | None = None
+    stage: Stage = {}
     current = anchor
     for text, line in parsed:
         if line.at is not None:
             current = max(line.at, current) if current is not None else line.at
         at = current if current is not None else min(first_stated or written, written)
         if line.rarv is not None:
-            rarv = (line.rarv, at)
+            stage["rarv"] = (line.rarv, at)
+        if text.startswith('{"type":"system"') and (model := _init_model(text)):
+            stage["model"] = (model, at)
         if call is not None:
             usage.extend((len(out), delta) for delta in usage_of(text.rstrip("\r\n"), call))
         out.append((line.message, line.raw, line.level, at, None))
-    return out, current, rarv, usage
+    return out, current, stage, usage
+
+
+def _init_model(text: str) -> str | None:
+    """The model a provider call runs on, from its stream's `system` `init` line."""
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(value, dict) or value.get("subtype") != "init":
+        return None
+    model = value.get("model")
+    return model[:64] if isinstance(model, str) and model else None
 
 
 def parse_events(raw_lines: list[bytes], written: datetime) -> tuple[list[Line], list[LokiEvent]]:

@@ -194,10 +194,10 @@ class ProjectMirror:
         if kinds.AGENTS in todo:
             await self._sync_agents()
         if kinds.LOGS in todo:
-            rarv = self.run.rarv
+            stage = dict(self.run.stage)
             for rel in log_targets(self.index):
                 await self._follow(rel, self._on_log_lines)
-            if self.run.rarv != rarv:
+            if self.run.stage != stage:
                 await self.run.sync(self.index, read_extras_now=False)
 
     def _has_memory(self) -> bool:
@@ -306,8 +306,7 @@ class ProjectMirror:
     async def _on_log_lines(
         self, rel: str, batch: Batch, before: Cursor | None
     ) -> asyncio.Future[bool] | None:
-        if batch.rarv is not None:
-            self.run.rarv = batch.rarv
+        self.run.stage.update(batch.stage)
         return self._submit_lines(rel, rel.removeprefix("logs/")[:128], batch, before, None)
 
     def _submit_lines(

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from loki_dashboard.db.types import utcnow
-from loki_dashboard.loki.control_files import read_signals
+from loki_dashboard.loki.control_files import read_human_inputs, read_signals
 from loki_dashboard.loki.liveness import RunStatus, run_status, session_json_alive
 from loki_dashboard.loki.metrics import (
     IterationCost,
@@ -58,6 +58,7 @@ class Extras:
     tracking: dict[str, Any] | None
     quality: dict[str, Any]
     provider: str | None
+    human_inputs: list[tuple[str, datetime]]
 
 
 def read_extras(loki_dir: Path) -> Extras:
@@ -70,6 +71,7 @@ def read_extras(loki_dir: Path) -> Extras:
         tracking=read_tracking(loki_dir),
         quality=quality,
         provider=read_provider(loki_dir),
+        human_inputs=read_human_inputs(loki_dir),
     )
 
 
@@ -91,7 +93,8 @@ class RunTracker:
         self.view = known
         self.previous: RunView | None = None
         self.events = events or RunEvents()
-        self.rarv: tuple[str, datetime | None] | None = None
+        # What the log says of the current step: {"rarv": (stage, at), "model": (name, at)}.
+        self.stage: dict[str, tuple[str, datetime]] = {}
         self.extras: Extras | None = None
         self.memory: dict[str, int] | None = None
         self.persisted: set[uuid.UUID] = {known.session_id} if known is not None else set()
@@ -157,6 +160,7 @@ class RunTracker:
             files,
             iterations=self.extras.iterations,
             tracking=self.extras.tracking,
+            human_inputs=self.extras.human_inputs,
             pid_files=status.pids,
         )
         live = Liveness(status.alive, status.pid, now=datetime.now(UTC))
@@ -325,15 +329,20 @@ class RunTracker:
             snapshot["pause"] = facts.pause
         if facts.error:
             snapshot["error"] = facts.error
+        if facts.human_input is not None:
+            outcome, at = facts.human_input
+            snapshot["human_input"] = {"outcome": outcome, "at": at.isoformat()}
+            # A rejection means the run was started without prompt injection: it takes none.
+            snapshot["accepts_input"] = outcome != "rejected"
         if facts.needs_person:
             snapshot["needs_person"] = True
         if facts.phases:
             snapshot["phases"] = [
                 {"phase": phase, "at": at.isoformat() if at else None} for phase, at in facts.phases
             ]
-        if self.rarv is not None:
-            stage, at = self.rarv
-            started = facts.started_at
-            if at is None or started is None or at >= started - SLACK:
-                snapshot["rarv"] = {"stage": stage, "at": at.isoformat() if at else None}
+        started = facts.started_at
+        for key, field_name in (("rarv", "stage"), ("model", "name")):
+            said = self.stage.get(key)
+            if said is not None and (started is None or said[1] >= started - SLACK):
+                snapshot[key] = {field_name: said[0], "at": said[1].isoformat()}
         return snapshot
