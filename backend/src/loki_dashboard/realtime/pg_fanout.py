@@ -33,6 +33,8 @@ CHANNEL = "loki_events"
 SEQUENCE = "loki_event_seq"
 # Any constant shared by all processes; serialises seq drawing with commit order.
 LOCK_KEY = 0x6C6F6B69
+# How long a committed change waits for its events to be numbered before its request answers.
+SEND_WAIT_SECONDS = 2.0
 CHUNK = 7000  # characters of ASCII-only JSON, well under NOTIFY's 8,000-byte limit
 # A notification that is not an event: events up to the seq after it may be lost.
 RESYNC = "resync:"
@@ -88,7 +90,9 @@ class PostgresFanout:
         self._listener: asyncpg.Connection | None = None
         self._partial: dict[int, list[str]] = {}
         self._closing = False
-        self._outbox: asyncio.Queue[list[DomainEvent]] = asyncio.Queue()
+        self._outbox: asyncio.Queue[tuple[list[DomainEvent], asyncio.Future[None]]] = (
+            asyncio.Queue()
+        )
         self._sender: asyncio.Task[None] | None = None
         self._reconnecting: asyncio.Task[None] | None = None
 
@@ -141,14 +145,24 @@ class PostgresFanout:
             return
 
     async def publish(self, events: Sequence[DomainEvent]) -> None:
-        """Bus subscriber: hand the batch to the sender task and return at once (the request
-        that committed it need not wait for PostgreSQL; one sender keeps the order)."""
-        self._outbox.put_nowait(list(events))
+        """Bus subscriber: hand the batch to the one sender task (which keeps the order) and
+        wait, briefly, until it is numbered: a request answered before its events have a seq
+        lets the caller's next request, through another process, be numbered first (t7
+        before t6 for two tasks created one after the other). If PostgreSQL is slow or gone,
+        the request goes on after SEND_WAIT_SECONDS and the batch is sent when it can be."""
+        sent: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._outbox.put_nowait((list(events), sent))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(sent), SEND_WAIT_SECONDS)
 
     async def _send_loop(self) -> None:
         while True:
-            batch = await self._outbox.get()
-            await self._send_until_sent(batch)
+            batch, sent = await self._outbox.get()
+            try:
+                await self._send_until_sent(batch)
+            finally:
+                if not sent.done():
+                    sent.set_result(None)
 
     async def _send_until_sent(self, batch: Sequence[DomainEvent]) -> None:
         """Send one batch, reconnecting as often as it takes. A batch that cannot be known
